@@ -11,6 +11,11 @@
 //!   on drop and print `[redacted]`.
 //! - Every error knows its HTTP status ([`SignatureError::status`],
 //!   [`HandshakeError::status`]), so framework adapters never decide one.
+//! - [`receive::Receiver`] is the whole pipeline behind every adapter: the
+//!   HTTP contract (which status for what), the body limit, parsing with
+//!   [`instagram_webhook_types`], the application's handler and the
+//!   rejected-payload hook. With the `tracing` feature it reports one span per
+//!   delivery, never the body, a signature or a secret.
 //! - With the `test-kit` feature, [`test_kit`] signs bodies and writes JSON
 //!   escaped exactly like Meta, for byte-faithful test deliveries.
 //!
@@ -57,6 +62,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod handshake;
+pub mod receive;
 mod secret;
 mod select;
 mod signature;
@@ -78,3 +84,5 @@ pub use verifier::{Verified, Verifier};
 
 /// Re-export of the `http` crate version whose types appear in this API.
 pub use http;
+/// Re-export of the payload models, so one dependency is enough.
+pub use instagram_webhook_types as types;

@@ -157,11 +157,30 @@ impl Verifier {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Verified, SignatureError> {
-        let values = headers.get_all(SIGNATURE_HEADER);
-        if values.iter().next().is_none() && headers.contains_key(LEGACY_SIGNATURE_HEADER) {
-            return Err(SignatureError::UnsupportedAlgorithm);
+        self.verify_signed(
+            headers
+                .get_all(SIGNATURE_HEADER)
+                .iter()
+                .map(http::HeaderValue::as_bytes),
+            headers.contains_key(LEGACY_SIGNATURE_HEADER),
+            body,
+        )
+    }
+
+    /// [`Verifier::verify`], answering `UnsupportedAlgorithm` rather than
+    /// `Missing` when only the legacy SHA-1 header came.
+    pub(crate) fn verify_signed<'v>(
+        &self,
+        values: impl IntoIterator<Item = &'v [u8]>,
+        legacy_present: bool,
+        body: &[u8],
+    ) -> Result<Verified, SignatureError> {
+        match self.verify(values, body) {
+            Err(SignatureError::Missing) if legacy_present => {
+                Err(SignatureError::UnsupportedAlgorithm)
+            }
+            outcome => outcome,
         }
-        self.verify(values.iter().map(http::HeaderValue::as_bytes), body)
     }
 
     /// The HMAC-SHA256 of `body` under every secret, from the precomputed states.

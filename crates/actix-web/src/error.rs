@@ -1,0 +1,45 @@
+//! The error of the extractors.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use instagram_webhook_core::receive::Answer;
+
+use crate::translate;
+
+/// Why an extractor did not yield a value, as the answer to send: 401 for a
+/// bad signature, 413 over the body limit, 400 or 403 for a handshake, and
+/// 200 for a verified body that is not an Instagram envelope (already handed
+/// to the rejected-payload hook). The status is decided by the core.
+#[derive(Debug)]
+pub struct WebhookError(pub Answer);
+
+impl WebhookError {
+    /// The answer this error sends.
+    pub fn answer(&self) -> &Answer {
+        &self.0
+    }
+}
+
+impl From<Answer> for WebhookError {
+    fn from(answer: Answer) -> Self {
+        Self(answer)
+    }
+}
+
+impl fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.0.body()))
+    }
+}
+
+impl ResponseError for WebhookError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        translate::response(&self.0)
+    }
+}

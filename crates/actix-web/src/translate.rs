@@ -1,0 +1,49 @@
+//! Translation between actix-web's request and response types and the core's.
+//!
+//! actix-web 4 is built on `http` 0.2; the core uses `http` 1. Only plain
+//! strings, bytes and numbers cross between them.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use instagram_webhook_core::receive::{Answer, BodyCollector, RequestHead};
+
+/// The core's view of a request head.
+pub(crate) fn head(request: &HttpRequest) -> RequestHead<'_> {
+    let query = Some(request.query_string()).filter(|query| !query.is_empty());
+    let mut head = RequestHead::new(request.method().as_str(), request.path(), query);
+    for (name, value) in request.headers() {
+        head.header(name.as_str(), value.as_bytes());
+    }
+    head
+}
+
+/// Reads `payload` into `collector`, stopping as soon as the limit is passed.
+pub(crate) async fn read_body<E>(
+    mut payload: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    mut collector: BodyCollector,
+) -> Result<Bytes, Answer> {
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Err(collector.abort());
+        };
+        collector.push(&chunk)?;
+    }
+    Ok(collector.finish())
+}
+
+/// An actix-web response carrying exactly the core's answer.
+pub(crate) fn response(answer: &Answer) -> HttpResponse {
+    let status =
+        StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    for (name, value) in answer.headers() {
+        response.insert_header((
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    response.body(answer.body().clone())
+}

@@ -1,0 +1,405 @@
+//! The cases: one request each, and what must follow from it.
+
+use std::collections::HashSet;
+
+use instagram_webhook_types::{EventKind, EventPayload};
+use serde_json::json;
+
+use crate::deliveries::{comment_delivery, signed_bytes, signed_post};
+use crate::harness::{APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded};
+use crate::wire::{TestRequest, TestResponse};
+
+type Check = fn(&TestResponse, &Recorded) -> Result<(), String>;
+
+/// One case of the HTTP contract.
+#[derive(Debug)]
+pub struct Case {
+    /// The case's name (also its test's name).
+    pub name: &'static str,
+    /// The request to send.
+    pub request: TestRequest,
+    check: Check,
+}
+
+impl Case {
+    fn new(name: &'static str, request: TestRequest, check: Check) -> Self {
+        Self {
+            name,
+            request,
+            check,
+        }
+    }
+
+    /// Checks the answer and what the application saw.
+    ///
+    /// # Panics
+    /// When the adapter broke the contract, with the case's name and why.
+    pub fn verify(&self, response: &TestResponse, recorded: &Recorded) {
+        if let Err(problem) = (self.check)(response, recorded) {
+            panic!(
+                "case {}: {problem}\n  answer: {} {:?}\n  handler calls: {}, rejected payloads: {}",
+                self.name,
+                response.status,
+                String::from_utf8_lossy(&response.body[..response.body.len().min(200)]),
+                recorded.deliveries.len(),
+                recorded.rejected.len(),
+            );
+        }
+    }
+}
+
+/// The verify token, form-urlencoded.
+fn encoded_token() -> String {
+    form_urlencoded::byte_serialize(crate::VERIFY_TOKEN.as_bytes()).collect()
+}
+
+fn get(query: Option<&str>) -> TestRequest {
+    TestRequest::new("GET", PATH, query)
+}
+
+fn handshake_query(mode: &str, token: &str, challenge: &str) -> String {
+    format!("hub.mode={mode}&hub.verify_token={token}&hub.challenge={challenge}")
+}
+
+fn status(response: &TestResponse, expected: u16) -> Result<(), String> {
+    if response.status == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected status {expected}, got {}",
+            response.status
+        ))
+    }
+}
+
+fn nothing_handed_over(recorded: &Recorded) -> Result<(), String> {
+    if recorded.deliveries.is_empty() && recorded.rejected.is_empty() {
+        Ok(())
+    } else {
+        Err("the application must not see this request".to_owned())
+    }
+}
+
+fn handled_once(recorded: &Recorded) -> Result<&Recorded, String> {
+    if recorded.deliveries.len() == 1 && recorded.rejected.is_empty() {
+        Ok(recorded)
+    } else {
+        Err("expected exactly one delivery to the handler and no rejected payload".to_owned())
+    }
+}
+
+fn ensure(condition: bool, problem: &str) -> Result<(), String> {
+    if condition {
+        Ok(())
+    } else {
+        Err(problem.to_owned())
+    }
+}
+
+/// Every case, in order.
+pub fn all() -> Vec<Case> {
+    vec![
+        Case::new(
+            "handshake_ok",
+            get(Some(&handshake_query(
+                "subscribe",
+                &encoded_token(),
+                "1158201444",
+            ))),
+            |response, recorded| {
+                status(response, 200)?;
+                ensure(
+                    response.body.as_ref() == b"1158201444",
+                    "the body must be the challenge",
+                )?;
+                ensure(
+                    response
+                        .header("content-type")
+                        .is_some_and(|value| value.starts_with("text/plain")),
+                    "the challenge is text/plain",
+                )?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "handshake_percent_encoded_challenge",
+            get(Some(&handshake_query(
+                "subscribe",
+                &encoded_token(),
+                "a%2Bb+c%2F%C3%A9%3D",
+            ))),
+            |response, _| {
+                status(response, 200)?;
+                ensure(
+                    response.body.as_ref() == "a+b c/é=".as_bytes(),
+                    "the challenge is decoded, then verbatim",
+                )
+            },
+        ),
+        Case::new(
+            "handshake_wrong_token",
+            get(Some(&handshake_query("subscribe", "guess", "1"))),
+            |response, recorded| {
+                status(response, 403)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "handshake_wrong_mode",
+            get(Some(&handshake_query("unsubscribe", &encoded_token(), "1"))),
+            |response, _| status(response, 403),
+        ),
+        Case::new("handshake_missing_parameters", get(None), |response, _| {
+            status(response, 400)
+        }),
+        Case::new(
+            "post_valid",
+            signed_post(
+                APP_SECRET,
+                &comment_delivery("17841400000000001", "18000000000000001", "hello"),
+            ),
+            |response, recorded| {
+                status(response, 200)?;
+                let delivery = &handled_once(recorded)?.deliveries[0];
+                ensure(delivery.events().len() == 1, "one event")?;
+                let event = delivery.events()[0].as_ref().map_err(ToString::to_string)?;
+                ensure(event.kind() == EventKind::Comment, "a comment")?;
+                ensure(
+                    event.account_id().as_str() == "17841400000000001",
+                    "its account",
+                )?;
+                ensure(
+                    delivery.verified().secret_index() == 0,
+                    "verified by the current secret",
+                )
+            },
+        ),
+        Case::new(
+            "post_missing_signature",
+            TestRequest::new("POST", PATH, None)
+                .body(br#"{"object":"instagram","entry":[]}"#.as_slice()),
+            |response, recorded| {
+                status(response, 401)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "post_malformed_signature",
+            TestRequest::new("POST", PATH, None)
+                .header("x-hub-signature-256", "sha256=not-hex")
+                .body(br#"{"object":"instagram","entry":[]}"#.as_slice()),
+            |response, recorded| {
+                status(response, 401)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "post_sha1_only",
+            TestRequest::new("POST", PATH, None)
+                .header(
+                    "x-hub-signature",
+                    "sha1=0123456789abcdef0123456789abcdef01234567",
+                )
+                .body(br#"{"object":"instagram","entry":[]}"#.as_slice()),
+            |response, recorded| {
+                status(response, 401)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "post_wrong_secret",
+            signed_post(
+                "not-the-app-secret",
+                &comment_delivery("17841400000000001", "18000000000000002", "x"),
+            ),
+            |response, recorded| {
+                status(response, 401)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "post_rotated_secret",
+            signed_post(
+                OLD_APP_SECRET,
+                &comment_delivery("17841400000000001", "18000000000000003", "x"),
+            ),
+            |response, recorded| {
+                status(response, 200)?;
+                let delivery = &handled_once(recorded)?.deliveries[0];
+                ensure(
+                    delivery.verified().secret_index() == 1,
+                    "verified by the old secret",
+                )
+            },
+        ),
+        Case::new(
+            "post_non_ascii_meta_escaped",
+            signed_post(
+                APP_SECRET,
+                &comment_delivery(
+                    "17841400000000001",
+                    "18000000000000004",
+                    "Ça marche 👍 — https://example.com/a",
+                ),
+            ),
+            |response, recorded| {
+                status(response, 200)?;
+                let delivery = &handled_once(recorded)?.deliveries[0];
+                let body =
+                    std::str::from_utf8(delivery.body()).map_err(|error| error.to_string())?;
+                ensure(
+                    body.contains(r"\ud83d\udc4d") && body.contains(r"https:\/\/"),
+                    "Meta-style escaping",
+                )?;
+                let event = delivery.events()[0].as_ref().map_err(ToString::to_string)?;
+                let EventPayload::Comment(comment) = event.payload() else {
+                    return Err("a comment payload".to_owned());
+                };
+                ensure(
+                    comment.text.as_deref() == Some("Ça marche 👍 — https://example.com/a"),
+                    "the text is decoded exactly",
+                )
+            },
+        ),
+        Case::new(
+            "post_over_limit",
+            signed_bytes(APP_SECRET, vec![b' '; BODY_LIMIT + 1]),
+            |response, recorded| {
+                status(response, 413)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        Case::new(
+            "post_batch_of_1000",
+            signed_post(APP_SECRET, &batch(10, 100)),
+            |response, recorded| {
+                status(response, 200)?;
+                let delivery = &handled_once(recorded)?.deliveries[0];
+                ensure(delivery.events().len() == 1000, "1000 events")?;
+                let mut keys = HashSet::new();
+                for event in delivery.events() {
+                    let event = event.as_ref().map_err(ToString::to_string)?;
+                    ensure(
+                        event.kind() == EventKind::Comment,
+                        "every event is a comment",
+                    )?;
+                    keys.insert(event.dedup_key().as_str().to_owned());
+                }
+                ensure(keys.len() == 1000, "1000 distinct dedup keys")
+            },
+        ),
+        Case::new(
+            "post_unknown_field",
+            signed_post(
+                APP_SECRET,
+                &json!({"object": "instagram", "entry": [{"id": "17841400000000001", "time": 1_756_217_841,
+                    "changes": [{"field": "brand_new_field", "value": {"anything": [1, "two", {"three": 3}]}}]}]}),
+            ),
+            |response, recorded| {
+                status(response, 200)?;
+                let delivery = &handled_once(recorded)?.deliveries[0];
+                let event = delivery.events()[0].as_ref().map_err(ToString::to_string)?;
+                ensure(event.kind() == EventKind::Unknown, "an unknown event")?;
+                ensure(
+                    event.field() == Some("brand_new_field"),
+                    "the field name is kept",
+                )?;
+                ensure(
+                    event.raw().get().contains(r#""three":3"#),
+                    "the raw JSON is kept",
+                )
+            },
+        ),
+        Case::new(
+            "post_verified_invalid_json",
+            signed_bytes(
+                APP_SECRET,
+                br#"{"object":"instagram","entry":[{"id":"1","#.to_vec(),
+            ),
+            |response, recorded| {
+                status(response, 200)?;
+                ensure(
+                    recorded.deliveries.is_empty(),
+                    "the handler must not be called",
+                )?;
+                ensure(recorded.rejected.len() == 1, "one rejected payload")?;
+                ensure(
+                    recorded.rejected[0].body().as_ref()
+                        == br#"{"object":"instagram","entry":[{"id":"1","#,
+                    "the exact bytes reach the hook",
+                )?;
+                ensure(!recorded.rejected[0].reason().is_empty(), "with a reason")
+            },
+        ),
+        Case::new(
+            "post_handler_error",
+            signed_post(
+                APP_SECRET,
+                &comment_delivery(FAILING_ACCOUNT, "18000000000000005", "x"),
+            ),
+            |response, recorded| {
+                status(response, 500)?;
+                handled_once(recorded).map(|_| ())
+            },
+        ),
+        Case::new(
+            "put_not_allowed",
+            TestRequest::new("PUT", PATH, None).body("x"),
+            |response, recorded| {
+                status(response, 405)?;
+                ensure(
+                    response.header("allow") == Some("GET, POST"),
+                    "Allow: GET, POST",
+                )?;
+                nothing_handed_over(recorded)
+            },
+        ),
+    ]
+}
+
+/// A delivery of `entries` entries with `per_entry` comments each.
+fn batch(entries: usize, per_entry: usize) -> serde_json::Value {
+    let entry: Vec<_> = (0..entries)
+        .map(|e| {
+            let changes: Vec<_> = (0..per_entry)
+                .map(|c| {
+                    json!({"field": "comments", "value": {
+                        "from": {"id": "17841401234567890", "username": "fan"},
+                        "media": {"id": "18060000000000001", "media_product_type": "REELS"},
+                        "id": format!("180{e:04}{c:011}"),
+                        "text": format!("comment {c} of entry {e} 🎉")
+                    }})
+                })
+                .collect();
+            json!({"id": format!("178414000000{e:05}"), "time": 1_756_217_841, "changes": changes})
+        })
+        .collect();
+    json!({"object": "instagram", "entry": entry})
+}
+
+/// The case called `name`.
+///
+/// # Panics
+/// When there is no such case.
+pub fn by_name(name: &str) -> Case {
+    all()
+        .into_iter()
+        .find(|case| case.name == name)
+        .unwrap_or_else(|| panic!("no conformance case named {name}"))
+}
+
+/// Checks that `listed` names every case exactly once.
+///
+/// # Panics
+/// When a case is missing from `listed` or listed twice.
+pub fn assert_complete(listed: &[&str]) {
+    let cases: Vec<&str> = all().iter().map(|case| case.name).collect();
+    let mut sorted_listed = listed.to_vec();
+    sorted_listed.sort_unstable();
+    let mut sorted_cases = cases.clone();
+    sorted_cases.sort_unstable();
+    assert_eq!(
+        sorted_listed, sorted_cases,
+        "conformance_tests! must list every case once"
+    );
+}

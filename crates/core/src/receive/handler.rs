@@ -1,0 +1,160 @@
+//! The application's side of the pipeline: the delivery handler and the
+//! rejected-payload hook.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use bytes::Bytes;
+
+use super::delivery::Delivery;
+
+/// A boxed, sendable future, as stored by [`Receiver`](super::Receiver).
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why the application could not take a delivery. The pipeline answers 500,
+/// so Meta delivers it again later (use [`Event::dedup_key`] to drop repeats).
+///
+/// Any error type converts into it with `?` or `.into()`.
+///
+/// [`Event::dedup_key`]: instagram_webhook_types::Event::dedup_key
+pub struct HandlerError(Box<dyn StdError + Send + Sync>);
+
+impl HandlerError {
+    /// The application's error.
+    pub fn into_inner(self) -> Box<dyn StdError + Send + Sync> {
+        self.0
+    }
+}
+
+impl<E: Into<Box<dyn StdError + Send + Sync>>> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HandlerError").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// Receives every verified, parsed delivery.
+///
+/// Implemented for every `Fn(Delivery) -> impl Future<Output = Result<(), E>>`
+/// whose error converts into [`HandlerError`], so an async closure works:
+///
+/// ```
+/// use instagram_webhook_core::receive::{Delivery, Handler};
+///
+/// fn assert_handler(_: impl Handler) {}
+/// assert_handler(|delivery: Delivery| async move {
+///     for event in delivery.events().iter().flatten() {
+///         println!("{} {}", event.kind().as_str(), event.dedup_key());
+///     }
+///     Ok::<(), std::io::Error>(())
+/// });
+/// ```
+///
+/// Return quickly: Meta expects an answer within seconds. Hand the events to
+/// a queue or a store and process them elsewhere. Return an error only when
+/// the delivery could not be stored: the answer is then 500 and Meta retries.
+pub trait Handler: Send + Sync + 'static {
+    /// Takes one delivery.
+    fn handle(&self, delivery: Delivery) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+impl<F, Fut, E> Handler for F
+where
+    F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: Into<HandlerError>,
+{
+    async fn handle(&self, delivery: Delivery) -> Result<(), HandlerError> {
+        self(delivery).await.map_err(Into::into)
+    }
+}
+
+/// A verified body that is not an Instagram envelope (not JSON, or not the
+/// `{"object", "entry": [...]}` shape). Retrying cannot help, so the answer
+/// is 200, and the bytes are handed here so nothing is lost.
+#[derive(Debug, Clone)]
+pub struct RejectedPayload {
+    body: Bytes,
+    reason: String,
+}
+
+impl RejectedPayload {
+    pub(crate) fn new(body: Bytes, reason: String) -> Self {
+        Self { body, reason }
+    }
+
+    /// The exact bytes received (and verified).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Why the body was not accepted: the error class and position, never
+    /// any of the body's content.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Receives every verified body that could not be parsed.
+///
+/// Implemented for every `Fn(RejectedPayload) -> impl Future<Output = ()>`.
+/// The default hook only logs (with the `tracing` feature); set one with
+/// [`ReceiverBuilder::on_rejected`](super::ReceiverBuilder::on_rejected) to
+/// keep the bytes.
+pub trait RejectedHook: Send + Sync + 'static {
+    /// Takes one rejected payload.
+    fn rejected(&self, payload: RejectedPayload) -> impl Future<Output = ()> + Send;
+}
+
+impl<F, Fut> RejectedHook for F
+where
+    F: Fn(RejectedPayload) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    async fn rejected(&self, payload: RejectedPayload) {
+        self(payload).await;
+    }
+}
+
+/// The default rejected-payload hook: the pipeline has already logged it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KeepNothing;
+
+impl RejectedHook for KeepNothing {
+    async fn rejected(&self, _payload: RejectedPayload) {}
+}
+
+/// [`Handler`] behind a pointer, for storage in the receiver.
+pub(crate) trait DynHandler: Send + Sync {
+    fn handle(&self, delivery: Delivery) -> BoxFuture<'_, Result<(), HandlerError>>;
+}
+
+impl<H: Handler> DynHandler for H {
+    fn handle(&self, delivery: Delivery) -> BoxFuture<'_, Result<(), HandlerError>> {
+        Box::pin(Handler::handle(self, delivery))
+    }
+}
+
+/// [`RejectedHook`] behind a pointer, for storage in the receiver.
+pub(crate) trait DynRejectedHook: Send + Sync {
+    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, ()>;
+}
+
+impl<R: RejectedHook> DynRejectedHook for R {
+    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, ()> {
+        Box::pin(RejectedHook::rejected(self, payload))
+    }
+}

@@ -1,0 +1,88 @@
+//! What the pipeline needs to know about a request before reading its body.
+
+use crate::signature::{LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER};
+
+/// The request line and the headers that matter, as the framework saw them.
+///
+/// Adapters build it from their own request type: [`RequestHead::new`] with
+/// the method, path and raw query, then [`RequestHead::header`] for every
+/// header (the head keeps only the ones the pipeline reads).
+///
+/// ```
+/// use instagram_webhook_core::receive::RequestHead;
+///
+/// let mut head = RequestHead::new("POST", "/webhook", None);
+/// head.header("content-type", b"application/json");
+/// head.header("X-Hub-Signature-256", b"sha256=...");
+/// assert_eq!(head.signatures().count(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestHead<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    signatures: Vec<&'a [u8]>,
+    legacy_signature: bool,
+    content_length: Option<u64>,
+}
+
+impl<'a> RequestHead<'a> {
+    /// A head with the method (e.g. `"POST"`), the path, and the raw query
+    /// string (without `?`, still percent-encoded), and no headers yet.
+    pub fn new(method: &'a str, path: &'a str, query: Option<&'a str>) -> Self {
+        Self {
+            method,
+            path,
+            query,
+            signatures: Vec::new(),
+            legacy_signature: false,
+            content_length: None,
+        }
+    }
+
+    /// Records one header line; names are matched case-insensitively and
+    /// headers the pipeline does not read are ignored. Call it once per
+    /// header line, repeated headers included.
+    pub fn header(&mut self, name: &str, value: &'a [u8]) {
+        if name.eq_ignore_ascii_case(SIGNATURE_HEADER) {
+            self.signatures.push(value);
+        } else if name.eq_ignore_ascii_case(LEGACY_SIGNATURE_HEADER) {
+            self.legacy_signature = true;
+        } else if name.eq_ignore_ascii_case("content-length") {
+            // An unparseable length is left to the framework; the body limit still applies.
+            self.content_length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|text| text.trim().parse().ok());
+        }
+    }
+
+    /// The request method, as sent.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The request path.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query(&self) -> Option<&'a str> {
+        self.query
+    }
+
+    /// Every `X-Hub-Signature-256` value, in order.
+    pub fn signatures(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.signatures.iter().copied()
+    }
+
+    /// Whether the legacy `X-Hub-Signature` header was present.
+    pub fn has_legacy_signature(&self) -> bool {
+        self.legacy_signature
+    }
+
+    /// The declared `Content-Length`, if any and valid.
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+}
