@@ -1,7 +1,106 @@
-//! Runnable examples of the instagram-webhook workspace.
+//! Runnable examples of the instagram-webhook workspace, and what they share.
 //!
 //! Run one from the workspace root with `cargo run --example <name>`:
 //!
-//! - `sign_and_verify`: signs a delivery the way Meta does, verifies it with
-//!   the App Secret, and shows that the same content re-serialized does not
-//!   verify.
+//! - `axum_receiver`, `actix_receiver`: serve `GET`/`POST /webhook` on
+//!   `127.0.0.1:$PORT` (default 3000).
+//! - `lambda_receiver`: the same receiver as an AWS Lambda function.
+//! - `send_test_event -- --url http://127.0.0.1:3000/webhook --kind comment`:
+//!   sends a signed, Meta-faithful delivery of any kind, like the App
+//!   Dashboard's Test button, and prints the answer.
+//! - `sign_and_verify`: signs a delivery like Meta and verifies it.
+//!
+//! Configuration comes from `INSTAGRAM_APP_SECRET` (comma-separated for
+//! several secrets during a rotation) and `INSTAGRAM_VERIFY_TOKEN`. Without
+//! them the examples use development values and say so loudly on stderr.
+//!
+//! Receivers print one JSON line per event on stdout:
+//! `{"kind": "comment", "account_id": "...", "dedup_key": "...", "container": "changes"}`,
+//! and `{"rejected": "<reason>", "bytes": <n>}` per verified body they could
+//! not parse. Logs go to stderr.
+
+pub mod samples;
+
+use instagram_webhook_core::receive::{Delivery, Receiver, RejectedPayload};
+use instagram_webhook_core::{SecretError, Verifier, VerifyToken};
+use serde_json::json;
+
+/// The development App Secret used when `INSTAGRAM_APP_SECRET` is not set.
+pub const DEV_APP_SECRET: &str = "dev-app-secret";
+/// The development verify token used when `INSTAGRAM_VERIFY_TOKEN` is not set.
+pub const DEV_VERIFY_TOKEN: &str = "dev-verify-token";
+
+/// The value of `name`, or `default` with a loud warning on stderr.
+pub fn env_or_dev(name: &str, default: &str) -> String {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => value,
+        _ => {
+            eprintln!(
+                "!!! {name} is not set: using the development value {default:?}. Never use it in production."
+            );
+            default.to_owned()
+        }
+    }
+}
+
+/// The App Secrets (comma-separated for rotation): `INSTAGRAM_APP_SECRET`.
+pub fn app_secrets() -> String {
+    env_or_dev("INSTAGRAM_APP_SECRET", DEV_APP_SECRET)
+}
+
+/// The port from `PORT`, default 3000.
+pub fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(3000)
+}
+
+/// Sends `tracing` output (the pipeline's logs) to stderr; `RUST_LOG` filters it.
+pub fn init_logs() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+}
+
+/// A receiver that prints one JSON line per event and per rejected body.
+///
+/// # Errors
+/// When a configured secret or token is empty.
+pub fn printing_receiver() -> Result<Receiver, SecretError> {
+    let verifier = Verifier::from_comma_separated(&app_secrets())?;
+    let token = VerifyToken::new(env_or_dev("INSTAGRAM_VERIFY_TOKEN", DEV_VERIFY_TOKEN))?;
+    Ok(
+        Receiver::builder(verifier, token, |delivery: Delivery| async move {
+            print_events(&delivery);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .on_rejected(|payload: RejectedPayload| async move {
+            println!(
+                "{}",
+                json!({"rejected": payload.reason(), "bytes": payload.body().len()})
+            );
+        })
+        .build(),
+    )
+}
+
+/// Prints one JSON line per event of `delivery` (and per item error).
+pub fn print_events(delivery: &Delivery) {
+    for item in delivery.events() {
+        let line = match item {
+            Ok(event) => json!({
+                "kind": event.kind().as_str(),
+                "account_id": event.account_id().as_str(),
+                "dedup_key": event.dedup_key().as_str(),
+                "container": event.container().as_str(),
+            }),
+            Err(error) => json!({"item_error": error.to_string()}),
+        };
+        println!("{line}");
+    }
+}

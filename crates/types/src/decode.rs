@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::comment::Comment;
@@ -14,13 +14,13 @@ use crate::event::{EventPayload, UnknownEvent};
 use crate::insights::StoryInsights;
 use crate::mention::Mention;
 use crate::message::Message;
-use crate::messaging::{
-    Handover, MessagingHeader, Optin, Participant, Postback, Read, Referral, ThreadControl,
-};
+use crate::messaging::{Handover, MessagingHeader, Optin, Postback, Read, Referral, ThreadControl};
 use crate::notification::Container;
 use crate::raw::RawJson;
 use crate::reaction::Reaction;
-use crate::time::Timestamp;
+
+#[cfg(not(feature = "strict"))]
+use serde::de::IgnoredAny;
 
 /// A decoded item.
 #[derive(Debug)]
@@ -82,127 +82,183 @@ pub(crate) fn item<'a>(
     })
 }
 
-/// A messaging item as Meta sends it: the header plus one event key.
-#[derive(Deserialize)]
-#[cfg_attr(feature = "strict", serde(deny_unknown_fields))]
-struct WireItem<'a> {
-    #[serde(default, borrow)]
-    sender: Option<Participant<'a>>,
-    #[serde(default, borrow)]
-    recipient: Option<Participant<'a>>,
-    #[serde(default)]
-    timestamp: Option<Timestamp>,
-    #[serde(default)]
-    is_self: bool,
-    #[serde(default, borrow)]
-    message: Option<Message<'a>>,
-    #[serde(default, borrow)]
-    message_edit: Option<MessageEdit<'a>>,
-    #[serde(default, borrow)]
-    reaction: Option<Reaction<'a>>,
-    #[serde(default, borrow)]
-    postback: Option<Postback<'a>>,
-    #[serde(default, borrow)]
-    read: Option<Read<'a>>,
-    #[serde(default, borrow)]
-    referral: Option<Referral<'a>>,
-    #[serde(default, borrow)]
-    optin: Option<Optin<'a>>,
-    #[serde(default, borrow)]
-    pass_thread_control: Option<ThreadControl<'a>>,
-    #[serde(default, borrow)]
-    take_thread_control: Option<ThreadControl<'a>>,
-    #[serde(default, borrow)]
-    request_thread_control: Option<ThreadControl<'a>>,
+/// Every key a messaging item may have, for the `strict` feature's unknown-field error.
+#[cfg(feature = "strict")]
+const ITEM_KEYS: &[&str] = &[
+    "sender",
+    "recipient",
+    "timestamp",
+    "is_self",
+    "message",
+    "message_edit",
+    "reaction",
+    "postback",
+    "read",
+    "referral",
+    "optin",
+    "pass_thread_control",
+    "take_thread_control",
+    "request_thread_control",
+];
+
+/// What one pass over a messaging item found.
+struct Item<'a> {
+    header: MessagingHeader<'a>,
+    /// The event, with its precedence (lower wins) when an item has several event keys.
+    event: Option<(u8, EventPayload<'a>)>,
+    /// The first key that is neither header nor a known event.
+    unknown_key: Option<Cow<'a, str>>,
+}
+
+impl<'a> Item<'a> {
+    fn offer(&mut self, rank: u8, payload: Option<EventPayload<'a>>) {
+        if let Some(payload) = payload
+            && self.event.as_ref().is_none_or(|(r, _)| rank < *r)
+        {
+            self.event = Some((rank, payload));
+        }
+    }
+}
+
+/// Decodes a messaging item in one pass, straight into the payload of its event key (the item
+/// has one of `message`, `reaction`, `postback`, ...), without buffering the others.
+struct ItemVisitor;
+
+impl<'de> Visitor<'de> for ItemVisitor {
+    type Value = Item<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a messaging item object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut item = Item {
+            header: MessagingHeader::default(),
+            event: None,
+            unknown_key: None,
+        };
+        while let Some(KeyStr(key)) = map.next_key()? {
+            match &*key {
+                "sender" => item.header.sender = map.next_value()?,
+                "recipient" => item.header.recipient = map.next_value()?,
+                "timestamp" => item.header.timestamp = map.next_value()?,
+                "is_self" => {
+                    item.header.is_self = map.next_value::<Option<bool>>()?.unwrap_or_default();
+                }
+                "message" => {
+                    let message = map.next_value::<Option<Message<'de>>>()?;
+                    item.offer(
+                        0,
+                        message.map(|m| {
+                            if m.is_story_mention() {
+                                EventPayload::StoryMention(m)
+                            } else {
+                                EventPayload::Message(m)
+                            }
+                        }),
+                    );
+                }
+                "message_edit" => {
+                    let edit = map.next_value::<Option<MessageEdit<'de>>>()?;
+                    item.offer(1, edit.map(EventPayload::MessageEdit));
+                }
+                "reaction" => {
+                    let reaction = map.next_value::<Option<Reaction<'de>>>()?;
+                    item.offer(2, reaction.map(EventPayload::MessageReaction));
+                }
+                "postback" => {
+                    let postback = map.next_value::<Option<Postback<'de>>>()?;
+                    item.offer(3, postback.map(EventPayload::MessagingPostback));
+                }
+                "read" => {
+                    let read = map.next_value::<Option<Read<'de>>>()?;
+                    item.offer(4, read.map(EventPayload::MessagingSeen));
+                }
+                "referral" => {
+                    let referral = map.next_value::<Option<Box<Referral<'de>>>>()?;
+                    item.offer(5, referral.map(EventPayload::MessagingReferral));
+                }
+                "optin" => {
+                    let optin = map.next_value::<Option<Box<Optin<'de>>>>()?;
+                    item.offer(6, optin.map(EventPayload::MessagingOptin));
+                }
+                "pass_thread_control" => {
+                    let control = map.next_value::<Option<ThreadControl<'de>>>()?;
+                    item.offer(
+                        7,
+                        control.map(|c| {
+                            EventPayload::MessagingHandover(Handover::PassThreadControl(c))
+                        }),
+                    );
+                }
+                "take_thread_control" => {
+                    let control = map.next_value::<Option<ThreadControl<'de>>>()?;
+                    item.offer(
+                        8,
+                        control.map(|c| {
+                            EventPayload::MessagingHandover(Handover::TakeThreadControl(c))
+                        }),
+                    );
+                }
+                "request_thread_control" => {
+                    let control = map.next_value::<Option<ThreadControl<'de>>>()?;
+                    item.offer(
+                        9,
+                        control.map(|c| {
+                            EventPayload::MessagingHandover(Handover::RequestThreadControl(c))
+                        }),
+                    );
+                }
+                _ => {
+                    #[cfg(feature = "strict")]
+                    return Err(serde::de::Error::unknown_field(&key, ITEM_KEYS));
+                    #[cfg(not(feature = "strict"))]
+                    {
+                        map.next_value::<IgnoredAny>()?;
+                        if item.unknown_key.is_none() {
+                            item.unknown_key = Some(key);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(item)
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct KeyStr<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(crate::de::CowStrVisitor).map(KeyStr)
+    }
 }
 
 fn messaging_item<'a>(
     raw: &'a RawValue,
     change_field: Option<&Cow<'a, str>>,
 ) -> Result<Decoded<'a>, ItemErrorKind> {
-    let wire: WireItem<'a> = parse(raw)?;
-    let header = MessagingHeader {
-        sender: wire.sender,
-        recipient: wire.recipient,
-        timestamp: wire.timestamp,
-        is_self: wire.is_self,
-    };
-    let payload = if let Some(message) = wire.message {
-        if message.is_story_mention() {
-            EventPayload::StoryMention(message)
-        } else {
-            EventPayload::Message(message)
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let item = de
+        .deserialize_map(ItemVisitor)
+        .and_then(|item| de.end().map(|()| item))
+        .map_err(|e| ItemErrorKind::Invalid(JsonError::new(&e)))?;
+    let payload = match item.event {
+        Some((_, payload)) => payload,
+        None => {
+            let field = change_field
+                .cloned()
+                .or(item.unknown_key)
+                .ok_or(ItemErrorKind::NoEvent)?;
+            EventPayload::Unknown(UnknownEvent {
+                field,
+                raw: RawJson::Borrowed(raw),
+            })
         }
-    } else if let Some(edit) = wire.message_edit {
-        EventPayload::MessageEdit(edit)
-    } else if let Some(reaction) = wire.reaction {
-        EventPayload::MessageReaction(reaction)
-    } else if let Some(postback) = wire.postback {
-        EventPayload::MessagingPostback(postback)
-    } else if let Some(read) = wire.read {
-        EventPayload::MessagingSeen(read)
-    } else if let Some(referral) = wire.referral {
-        EventPayload::MessagingReferral(referral)
-    } else if let Some(optin) = wire.optin {
-        EventPayload::MessagingOptin(optin)
-    } else if let Some(control) = wire.pass_thread_control {
-        EventPayload::MessagingHandover(Handover::PassThreadControl(control))
-    } else if let Some(control) = wire.take_thread_control {
-        EventPayload::MessagingHandover(Handover::TakeThreadControl(control))
-    } else if let Some(control) = wire.request_thread_control {
-        EventPayload::MessagingHandover(Handover::RequestThreadControl(control))
-    } else {
-        let field = match change_field {
-            Some(field) => field.clone(),
-            None => first_event_key(raw).ok_or(ItemErrorKind::NoEvent)?,
-        };
-        EventPayload::Unknown(UnknownEvent {
-            field,
-            raw: RawJson::Borrowed(raw),
-        })
     };
     Ok(Decoded {
-        header: Some(header),
+        header: Some(item.header),
         payload,
     })
-}
-
-/// The first key of a messaging item that is not part of the header: the name of an event
-/// this version does not know.
-fn first_event_key(raw: &RawValue) -> Option<Cow<'_, str>> {
-    struct FirstKey;
-
-    impl<'de> Visitor<'de> for FirstKey {
-        type Value = Option<Cow<'de, str>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut found = None;
-            while let Some(key) = map.next_key::<KeyStr<'de>>()? {
-                map.next_value::<IgnoredAny>()?;
-                if found.is_none()
-                    && !matches!(&*key.0, "sender" | "recipient" | "timestamp" | "is_self")
-                {
-                    found = Some(key.0);
-                }
-            }
-            Ok(found)
-        }
-    }
-
-    struct KeyStr<'a>(Cow<'a, str>);
-
-    impl<'de> Deserialize<'de> for KeyStr<'de> {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_str(crate::de::CowStrVisitor).map(KeyStr)
-        }
-    }
-
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde::Deserializer::deserialize_map(&mut de, FirstKey)
-        .ok()
-        .flatten()
 }

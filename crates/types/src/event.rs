@@ -138,10 +138,10 @@ pub enum EventPayload<'a> {
     StoryInsights(#[serde(borrow)] StoryInsights<'a>),
     /// An edited message.
     MessageEdit(#[serde(borrow)] MessageEdit<'a>),
-    /// A standalone referral.
-    MessagingReferral(#[serde(borrow)] Referral<'a>),
-    /// An opt-in.
-    MessagingOptin(#[serde(borrow)] Optin<'a>),
+    /// A standalone referral (boxed: large and rare).
+    MessagingReferral(#[serde(borrow)] Box<Referral<'a>>),
+    /// An opt-in (boxed: large and rare).
+    MessagingOptin(#[serde(borrow)] Box<Optin<'a>>),
     /// A handover-protocol event.
     MessagingHandover(#[serde(borrow)] Handover<'a>),
     /// Anything else.

@@ -49,9 +49,9 @@ pub struct Message<'a> {
     /// What this message replies to: another message or a story.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<ReplyTo<'a>>,
-    /// The ad, link or product the conversation came from.
+    /// The ad, link or product the conversation came from (boxed: rare and large).
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub referral: Option<Referral<'a>>,
+    pub referral: Option<Box<Referral<'a>>>,
 }
 
 impl_into_owned!(Message {

@@ -35,6 +35,14 @@ impl<T: IntoStatic> IntoStatic for Vec<T> {
     }
 }
 
+impl<T: IntoStatic> IntoStatic for Box<T> {
+    type Static = Box<T::Static>;
+
+    fn into_static(self) -> Self::Static {
+        Box::new((*self).into_static())
+    }
+}
+
 macro_rules! impl_copy_static {
     ($($t:ty),* $(,)?) => {
         $(impl IntoStatic for $t {

@@ -32,6 +32,9 @@ mod enabled {
 
     pub(crate) type Span = tracing::Span;
 
+    /// The target of every span and event, whatever the module layout.
+    const TARGET: &str = "instagram_webhook";
+
     pub(crate) fn delivery_span(delivery: &Delivery) -> Span {
         let mut events = 0_usize;
         let mut item_errors = 0_usize;
@@ -47,6 +50,7 @@ mod enabled {
         }
         let kinds: Vec<&str> = kinds.into_iter().collect();
         tracing::info_span!(
+            target: TARGET,
             "instagram_webhook.delivery",
             events,
             item_errors,
@@ -63,20 +67,20 @@ mod enabled {
 
     pub(crate) fn handled() {
         tracing::Span::current().record("outcome", "handled");
-        tracing::debug!("delivery handled");
+        tracing::info!(target: TARGET, "delivery handled");
     }
 
     pub(crate) fn handler_failed(error: &HandlerError) {
         tracing::Span::current().record("outcome", "handler_failed");
-        tracing::error!(error = %error, "handler failed; answering 500 so Meta retries");
+        tracing::error!(target: TARGET, error = %error, "handler failed; answering 500 so Meta retries");
     }
 
     pub(crate) fn forged(error: SignatureError) {
-        tracing::warn!(outcome = "unauthorized", reason = %error, "signature check failed");
+        tracing::warn!(target: TARGET, outcome = "unauthorized", reason = %error, "signature check failed");
     }
 
     pub(crate) fn rejected(reason: &str, bytes: usize) {
-        tracing::warn!(
+        tracing::warn!(target: TARGET,
             outcome = "rejected",
             reason,
             bytes,
@@ -85,14 +89,16 @@ mod enabled {
     }
 
     pub(crate) fn too_large() {
-        tracing::warn!(outcome = "too_large", "body over the limit");
+        tracing::warn!(target: TARGET, outcome = "too_large", "body over the limit");
     }
 
     pub(crate) fn handshake(error: Option<HandshakeError>) {
         match error {
-            None => tracing::info!(outcome = "handshake", "verification handshake answered"),
+            None => {
+                tracing::info!(target: TARGET, outcome = "handshake", "verification handshake answered")
+            }
             Some(error) => {
-                tracing::warn!(outcome = "handshake_refused", reason = %error, "handshake refused")
+                tracing::warn!(target: TARGET, outcome = "handshake_refused", reason = %error, "handshake refused")
             }
         }
     }
