@@ -20,7 +20,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--url" => url = args.next().ok_or("--url needs a value")?,
             "--kind" => kind = args.next().ok_or("--kind needs a value")?,
             other => {
-                return Err(format!("unknown argument {other:?}; use --url URL --kind KIND").into());
+                return Err(
+                    format!("unknown argument {other:?}; use --url URL --kind KIND").into(),
+                );
             }
         }
     }

@@ -1,0 +1,97 @@
+//! The extractors in an application's own routes, over a real server.
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use instagram_webhook_actix_web::{Handshake, VerifiedDelivery};
+use instagram_webhook_conformance::{
+    APP_SECRET, PATH, TestRequest, VERIFY_TOKEN, comment_delivery, harness, send_http, signed_post,
+};
+
+/// The application's own POST handler: answers 202 with the event count.
+async fn webhook(VerifiedDelivery(delivery): VerifiedDelivery) -> HttpResponse {
+    HttpResponse::Accepted().body(delivery.events().len().to_string())
+}
+
+async fn subscribe(handshake: Handshake) -> Handshake {
+    handshake
+}
+
+fn send(request: TestRequest) -> (u16, String, usize, usize) {
+    actix_web::rt::System::new().block_on(async {
+        let (receiver, recorder) = harness();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(receiver.clone())
+                .route(PATH, web::get().to(subscribe))
+                .route(PATH, web::post().to(webhook))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let address = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let response = send_http(address, &request).await;
+        handle.stop(false).await;
+        let recorded = recorder.take();
+        (
+            response.status,
+            String::from_utf8_lossy(&response.body).into_owned(),
+            recorded.deliveries.len(),
+            recorded.rejected.len(),
+        )
+    })
+}
+
+#[test]
+fn verified_delivery_reaches_the_application_handler() {
+    let request = signed_post(
+        APP_SECRET,
+        &comment_delivery("17841400000000001", "18000000000000001", "hi"),
+    );
+    assert_eq!(send(request), (202, "1".to_owned(), 0, 0));
+}
+
+#[test]
+fn forged_delivery_is_rejected_with_401() {
+    let request = signed_post(
+        "wrong",
+        &comment_delivery("17841400000000001", "18000000000000001", "hi"),
+    );
+    let (status, _, handled, rejected) = send(request);
+    assert_eq!((status, handled, rejected), (401, 0, 0));
+}
+
+#[test]
+fn unparseable_verified_body_goes_to_the_hook_with_200() {
+    let request = signed_post(APP_SECRET, &serde_json::json!({"entry": 5}));
+    let (status, _, handled, rejected) = send(request);
+    assert_eq!((status, handled, rejected), (200, 0, 1));
+}
+
+#[test]
+fn handshake_extractor_answers_the_challenge_or_refuses() {
+    let token: String = form_urlencoded::byte_serialize(VERIFY_TOKEN.as_bytes()).collect();
+    let ok = format!("hub.mode=subscribe&hub.verify_token={token}&hub.challenge=987");
+    assert_eq!(send(TestRequest::new("GET", PATH, Some(&ok))).1, "987");
+    let wrong = "hub.mode=subscribe&hub.verify_token=nope&hub.challenge=987";
+    assert_eq!(send(TestRequest::new("GET", PATH, Some(wrong))).0, 403);
+    assert_eq!(send(TestRequest::new("GET", PATH, None)).0, 400);
+}
+
+#[test]
+fn missing_receiver_is_a_500_not_a_panic() {
+    actix_web::rt::System::new().block_on(async {
+        let server = HttpServer::new(|| App::new().route(PATH, web::post().to(webhook)))
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+        let address = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let request = signed_post(APP_SECRET, &comment_delivery("1", "2", "x"));
+        assert_eq!(send_http(address, &request).await.status, 500);
+        handle.stop(false).await;
+    });
+}
