@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-/// Every kind [`sample`] knows, in the project's snake_case names.
+/// Every kind [`sample`] knows, in the project's `snake_case` names.
 pub const KINDS: [&str; 14] = [
     "comment",
     "live_comment",

@@ -11,7 +11,9 @@
 mod cases;
 mod deliveries;
 mod harness;
+mod hostile;
 mod http_client;
+mod raw_http;
 mod wire;
 
 pub use cases::{Case, all, assert_complete, by_name};
@@ -21,6 +23,7 @@ pub use harness::{
     VERIFY_TOKEN, harness,
 };
 pub use http_client::send_http;
+pub use raw_http::{LAST_CHUNK, RawConnection, chunk, head_bytes, request_bytes, send_raw};
 pub use wire::{TestRequest, TestResponse};
 
 /// Writes one `#[test]` per conformance case. `$run` is a function

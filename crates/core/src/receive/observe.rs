@@ -10,7 +10,7 @@ use crate::handshake::HandshakeError;
 use crate::signature::SignatureError;
 
 /// The reason given for a body that is not an envelope: the error class and
-/// position only (serde_json's messages may quote the body).
+/// position only (`serde_json`'s messages may quote the body).
 pub(super) fn rejected_reason(error: &serde_json::Error) -> String {
     let class = match error.classify() {
         serde_json::error::Category::Io => "read error",
@@ -95,10 +95,10 @@ mod enabled {
     pub(crate) fn handshake(error: Option<HandshakeError>) {
         match error {
             None => {
-                tracing::info!(target: TARGET, outcome = "handshake", "verification handshake answered")
+                tracing::info!(target: TARGET, outcome = "handshake", "verification handshake answered");
             }
             Some(error) => {
-                tracing::warn!(target: TARGET, outcome = "handshake_refused", reason = %error, "handshake refused")
+                tracing::warn!(target: TARGET, outcome = "handshake_refused", reason = %error, "handshake refused");
             }
         }
     }
