@@ -91,7 +91,7 @@ pub fn printing_receiver() -> Result<Receiver, SecretError> {
 
 /// Prints one JSON line per event of `delivery` (and per item error).
 pub fn print_events(delivery: &Delivery) {
-    for item in delivery.events() {
+    for item in delivery.notification().events() {
         let line = match item {
             Ok(event) => json!({
                 "kind": event.kind().as_str(),

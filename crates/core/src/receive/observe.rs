@@ -39,7 +39,7 @@ mod enabled {
         let mut events = 0_usize;
         let mut item_errors = 0_usize;
         let mut kinds = BTreeSet::new();
-        for item in delivery.events() {
+        for item in delivery.notification().events() {
             match item {
                 Ok(event) => {
                     events += 1;

@@ -147,10 +147,7 @@ impl Receiver {
             Answer::from(error)
         })?;
         match serde_json::from_slice::<Notification<'_>>(&body) {
-            Ok(notification) => {
-                let delivery = Delivery::new(body.clone(), &notification, verified);
-                Ok(delivery)
-            }
+            Ok(_) => Ok(Delivery::new(body, verified)),
             Err(error) => {
                 let reason = observe::rejected_reason(&error);
                 observe::rejected(&reason, body.len());

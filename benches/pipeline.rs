@@ -1,0 +1,73 @@
+//! One signed delivery through the whole receiver (verify, parse, hand over,
+//! answer) beside verification alone and parsing alone, for a single event
+//! and a 1000-update batch: the difference is the cost of everything else.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use instagram_webhook_benches::{batch_body, comment_body};
+use instagram_webhook_core::receive::{Delivery, Receiver, RequestHead};
+use instagram_webhook_core::test_kit::sign;
+use instagram_webhook_core::types::Notification;
+use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+fn pipeline(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let secret = AppSecret::new(SECRET).expect("non-empty");
+    let verifier = Verifier::new(secret.clone());
+    let receiver = Receiver::builder(
+        verifier.clone(),
+        VerifyToken::new("token").expect("non-empty"),
+        |delivery: Delivery| async move {
+            // What an application does first: decode every event and take its dedup key.
+            for event in delivery.notification().events() {
+                black_box(event.map(|event| event.dedup_key()).ok());
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    )
+    .build();
+
+    let mut group = c.benchmark_group("pipeline");
+    for (name, body) in [
+        ("single_comment", comment_body()),
+        ("batch_1000", batch_body()),
+    ] {
+        let signature = sign(&secret, &body);
+        let body = Bytes::from(body);
+        group.throughput(Throughput::Bytes(body.len() as u64));
+
+        group.bench_with_input(BenchmarkId::new("verify_only", name), &body, |b, body| {
+            b.iter(|| {
+                verifier
+                    .verify([signature.as_str()], black_box(body))
+                    .expect("verifies")
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("parse_only", name), &body, |b, body| {
+            b.iter(|| {
+                let notification: Notification<'_> =
+                    serde_json::from_slice(black_box(body)).expect("envelope");
+                notification.events().filter(Result::is_ok).count()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("receiver", name), &body, |b, body| {
+            b.iter(|| {
+                let mut head = RequestHead::new("POST", "/webhook", None);
+                head.header("x-hub-signature-256", signature.as_bytes());
+                let answer = runtime.block_on(receiver.respond(&head, body.clone()));
+                assert_eq!(answer.status(), 200);
+                answer
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
