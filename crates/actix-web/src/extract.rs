@@ -6,10 +6,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, web};
 use instagram_webhook_core::Challenge;
-use instagram_webhook_core::receive::{Answer, Delivery, Receiver, Start};
+use instagram_webhook_core::receive::{Answer, Delivery, Receiver};
 
 use crate::error::WebhookError;
-use crate::translate;
+use crate::translate::{self, ActixBody};
 
 /// The [`Receiver`] registered with `App::app_data(receiver)` (or as
 /// `web::Data<Receiver>`).
@@ -59,12 +59,7 @@ impl FromRequest for VerifiedDelivery {
         Box::pin(async move {
             let receiver = receiver(&request)?;
             let head = translate::head(&request);
-            let collector = match receiver.start(&head) {
-                Start::Answer(answer) => return Err(answer.into()),
-                Start::ReadBody(collector) => collector,
-            };
-            let body = translate::read_body(payload, collector).await?;
-            Ok(Self(receiver.accept(&head, body).await?))
+            Ok(Self(receiver.receive(&head, ActixBody(payload)).await?))
         })
     }
 }

@@ -2,9 +2,9 @@
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{HttpRequest, HttpResponse, web};
-use instagram_webhook_core::receive::{Receiver, Start};
+use instagram_webhook_core::receive::{Answer, Receiver};
 
-use crate::translate;
+use crate::translate::{self, ActixBody};
 
 /// Serves Meta on one path: the handshake on GET, verified deliveries handed
 /// to the receiver's handler on POST, 405 (with `Allow`) for anything else.
@@ -65,15 +65,8 @@ impl HttpServiceFactory for WebhookService {
 /// Drives the core pipeline for one request.
 async fn serve(request: HttpRequest, payload: web::Payload) -> HttpResponse {
     let Some(receiver) = request.app_data::<Receiver>().cloned() else {
-        return translate::response(&instagram_webhook_core::receive::Answer::misconfigured());
+        return translate::response(&Answer::misconfigured());
     };
     let head = translate::head(&request);
-    let answer = match receiver.start(&head) {
-        Start::Answer(answer) => answer,
-        Start::ReadBody(collector) => match translate::read_body(payload, collector).await {
-            Ok(body) => receiver.finish(&head, body).await,
-            Err(answer) => answer,
-        },
-    };
-    translate::response(&answer)
+    translate::response(&receiver.serve(&head, ActixBody(payload)).await)
 }

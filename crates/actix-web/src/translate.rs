@@ -8,7 +8,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use instagram_webhook_core::receive::{Answer, BodyCollector, RequestHead};
+use instagram_webhook_core::receive::{Answer, BodyReadError, BodyStream, RequestHead};
 
 /// The core's view of a request head.
 pub(crate) fn head(request: &HttpRequest) -> RequestHead<'_> {
@@ -20,18 +20,19 @@ pub(crate) fn head(request: &HttpRequest) -> RequestHead<'_> {
     head
 }
 
-/// Reads `payload` into `collector`, stopping as soon as the limit is passed.
-pub(crate) async fn read_body<E>(
-    mut payload: impl Stream<Item = Result<Bytes, E>> + Unpin,
-    mut collector: BodyCollector,
-) -> Result<Bytes, Answer> {
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Err(collector.abort());
-        };
-        collector.push(&chunk)?;
+/// actix-web's payload stream as the core reads it.
+pub(crate) struct ActixBody<S>(pub(crate) S);
+
+impl<S, E> BodyStream for ActixBody<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, BodyReadError>> {
+        self.0
+            .next()
+            .await
+            .map(|chunk| chunk.map_err(|_| BodyReadError))
     }
-    Ok(collector.finish())
 }
 
 /// An actix-web response carrying exactly the core's answer.

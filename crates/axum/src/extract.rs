@@ -4,10 +4,10 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use instagram_webhook_core::Challenge;
-use instagram_webhook_core::receive::{Answer, Delivery, Receiver, Start};
+use instagram_webhook_core::receive::{Answer, Delivery, Receiver};
 
 use crate::rejection::WebhookRejection;
-use crate::translate;
+use crate::translate::{self, AxumBody};
 
 /// A POST body verified against the App Secrets and parsed: use it as the
 /// last argument of your own handler. Needs a [`Receiver`] in the router
@@ -47,12 +47,7 @@ where
         let receiver = Receiver::from_ref(state);
         let (parts, body) = request.into_parts();
         let head = translate::head(&parts);
-        let collector = match receiver.start(&head) {
-            Start::Answer(answer) => return Err(answer.into()),
-            Start::ReadBody(collector) => collector,
-        };
-        let body = translate::read_body(body, collector).await?;
-        Ok(Self(receiver.accept(&head, body).await?))
+        Ok(Self(receiver.receive(&head, AxumBody(body)).await?))
     }
 }
 

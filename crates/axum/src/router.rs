@@ -4,9 +4,9 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::response::Response;
 use axum::routing::any;
-use instagram_webhook_core::receive::{Receiver, Start};
+use instagram_webhook_core::receive::Receiver;
 
-use crate::translate;
+use crate::translate::{self, AxumBody};
 
 /// A [`Router`] answering Meta on `path`: the handshake on GET, verified
 /// deliveries handed to the receiver's handler on POST, 405 (with `Allow`)
@@ -52,12 +52,5 @@ where
 async fn serve(State(receiver): State<Receiver>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let head = translate::head(&parts);
-    let answer = match receiver.start(&head) {
-        Start::Answer(answer) => answer,
-        Start::ReadBody(collector) => match translate::read_body(body, collector).await {
-            Ok(body) => receiver.finish(&head, body).await,
-            Err(answer) => answer,
-        },
-    };
-    translate::response(answer)
+    translate::response(receiver.serve(&head, AxumBody(body)).await)
 }

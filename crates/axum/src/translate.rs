@@ -3,8 +3,9 @@
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use http_body_util::BodyExt;
-use instagram_webhook_core::receive::{Answer, BodyCollector, RequestHead};
+use instagram_webhook_core::receive::{Answer, BodyReadError, BodyStream, RequestHead};
 
 /// The core's view of a request head.
 pub(crate) fn head(parts: &Parts) -> RequestHead<'_> {
@@ -15,20 +16,23 @@ pub(crate) fn head(parts: &Parts) -> RequestHead<'_> {
     head
 }
 
-/// Reads `body` into `collector`, stopping as soon as the limit is passed.
-pub(crate) async fn read_body(
-    mut body: Body,
-    mut collector: BodyCollector,
-) -> Result<bytes::Bytes, Answer> {
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return Err(collector.abort());
-        };
-        if let Some(chunk) = frame.data_ref() {
-            collector.push(chunk)?;
+/// axum's request body as the core reads it.
+pub(crate) struct AxumBody(pub(crate) Body);
+
+impl BodyStream for AxumBody {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, BodyReadError>> {
+        loop {
+            match self.0.frame().await? {
+                Ok(frame) => {
+                    // Trailers carry no body bytes.
+                    if let Ok(data) = frame.into_data() {
+                        return Some(Ok(data));
+                    }
+                }
+                Err(_) => return Some(Err(BodyReadError)),
+            }
         }
     }
-    Ok(collector.finish())
 }
 
 /// An axum response carrying exactly the core's answer.

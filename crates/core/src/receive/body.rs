@@ -1,5 +1,7 @@
 //! Reading a request body under the configured limit.
 
+use std::future::Future;
+
 use bytes::{Bytes, BytesMut};
 
 use super::answer::Answer;
@@ -55,5 +57,41 @@ impl BodyCollector {
     /// The whole body.
     pub fn finish(self) -> Bytes {
         self.buffer.freeze()
+    }
+}
+
+/// Reading the body failed: the client went away, or a read timeout struck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyReadError;
+
+/// A request body as a framework delivers it: chunk by chunk.
+///
+/// Adapters implement it for their body type; the receiver reads it under
+/// the limit ([`Receiver::serve`](super::Receiver::serve)). `Bytes` is a
+/// body of one chunk.
+pub trait BodyStream {
+    /// The next chunk; `None` at the end of the body.
+    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Bytes, BodyReadError>>>;
+}
+
+impl BodyStream for Bytes {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, BodyReadError>> {
+        (!self.is_empty()).then(|| Ok(std::mem::take(self)))
+    }
+}
+
+impl BodyCollector {
+    /// Reads `body` to its end, stopping at the first chunk past the limit.
+    ///
+    /// # Errors
+    /// The 413 [`Answer`] past the limit, or the 400 one when reading failed.
+    pub async fn read(mut self, mut body: impl BodyStream) -> Result<Bytes, Answer> {
+        while let Some(chunk) = body.next_chunk().await {
+            match chunk {
+                Ok(chunk) => self.push(&chunk)?,
+                Err(BodyReadError) => return Err(self.abort()),
+            }
+        }
+        Ok(self.finish())
     }
 }

@@ -4,6 +4,7 @@
 //! private: no body, no signature, no MAC, no secret, no verify token.
 //! Without the feature every function here compiles to nothing.
 
+use super::answer::Answer;
 use super::delivery::Delivery;
 use super::handler::HandlerError;
 use crate::handshake::HandshakeError;
@@ -28,7 +29,7 @@ mod enabled {
 
     use tracing::Instrument;
 
-    use super::{Delivery, HandlerError, HandshakeError, SignatureError};
+    use super::{Answer, Delivery, HandlerError, HandshakeError, SignatureError};
 
     pub(crate) type Span = tracing::Span;
 
@@ -92,6 +93,14 @@ mod enabled {
         tracing::warn!(target: TARGET, outcome = "too_large", "body over the limit");
     }
 
+    pub(crate) fn too_large_or_unread(answer: &Answer) {
+        if answer.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large();
+        } else {
+            tracing::warn!(target: TARGET, outcome = "unreadable_body", "reading the body failed");
+        }
+    }
+
     pub(crate) fn handshake(error: Option<HandshakeError>) {
         match error {
             None => {
@@ -108,7 +117,7 @@ mod enabled {
 mod enabled {
     use std::future::Future;
 
-    use super::{Delivery, HandlerError, HandshakeError, SignatureError};
+    use super::{Answer, Delivery, HandlerError, HandshakeError, SignatureError};
 
     pub(crate) struct Span;
 
@@ -130,9 +139,12 @@ mod enabled {
 
     pub(crate) fn too_large() {}
 
+    pub(crate) fn too_large_or_unread(_: &Answer) {}
+
     pub(crate) fn handshake(_: Option<HandshakeError>) {}
 }
 
 pub(super) use enabled::{
     delivery_span, forged, handled, handler_failed, handshake, instrument, rejected, too_large,
+    too_large_or_unread,
 };

@@ -8,7 +8,7 @@ use http::StatusCode;
 use instagram_webhook_types::Notification;
 
 use super::answer::Answer;
-use super::body::{BodyCollector, DEFAULT_BODY_LIMIT};
+use super::body::{BodyCollector, BodyStream, DEFAULT_BODY_LIMIT};
 use super::delivery::Delivery;
 use super::handler::{
     DynHandler, DynRejectedHook, Handler, KeepNothing, RejectedHook, RejectedPayload,
@@ -182,20 +182,48 @@ impl Receiver {
         .await
     }
 
-    /// The whole pipeline for a request whose body is already in memory
-    /// (as on AWS Lambda): [`start`](Self::start), then
-    /// [`finish`](Self::finish) under the same limit.
-    pub async fn respond(&self, head: &RequestHead<'_>, body: Bytes) -> Answer {
+    /// The whole pipeline for one request: [`start`](Self::start), the body
+    /// read under the limit, then [`finish`](Self::finish). Adapters' routes
+    /// call this and translate the answer.
+    pub async fn serve(&self, head: &RequestHead<'_>, body: impl BodyStream) -> Answer {
         match self.start(head) {
             Start::Answer(answer) => answer,
-            Start::ReadBody(mut collector) => match collector.push(&body) {
-                Ok(()) => self.finish(head, collector.finish()).await,
+            Start::ReadBody(collector) => match collector.read(body).await {
+                Ok(body) => self.finish(head, body).await,
                 Err(answer) => {
-                    observe::too_large();
+                    observe::too_large_or_unread(&answer);
                     answer
                 }
             },
         }
+    }
+
+    /// The pipeline up to the handler, for extractors: the verified
+    /// [`Delivery`], or the answer to send instead (handshake, 405, 413, 401,
+    /// or 200 after the rejected-payload hook).
+    ///
+    /// # Errors
+    /// The [`Answer`] to send instead of calling the application.
+    pub async fn receive(
+        &self,
+        head: &RequestHead<'_>,
+        body: impl BodyStream,
+    ) -> Result<Delivery, Answer> {
+        match self.start(head) {
+            Start::Answer(answer) => Err(answer),
+            Start::ReadBody(collector) => {
+                let body = collector
+                    .read(body)
+                    .await
+                    .inspect_err(observe::too_large_or_unread)?;
+                self.accept(head, body).await
+            }
+        }
+    }
+
+    /// [`serve`](Self::serve) for a body already in memory, as on AWS Lambda.
+    pub async fn respond(&self, head: &RequestHead<'_>, body: Bytes) -> Answer {
+        self.serve(head, body).await
     }
 
     /// Checks a handshake (GET) from the raw query string: the challenge to
