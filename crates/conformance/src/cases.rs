@@ -275,6 +275,7 @@ pub fn all() -> Vec<Case> {
             |response, recorded| {
                 status(response, 200)?;
                 let delivery = &handled_once(recorded)?.deliveries[0];
+                ensure(delivery.body().len() > 400 * 1024, "a batch of about 470 KB")?;
                 ensure(delivery.events().len() == 1000, "1000 events")?;
                 let mut keys = HashSet::new();
                 for event in delivery.events() {
@@ -357,6 +358,12 @@ pub fn all() -> Vec<Case> {
     ]
 }
 
+/// Comment text that brings a 1000-update batch to about 470 KB, as in real
+/// traffic and past actix-web's 256 KiB default payload limit.
+const FILLER: &str = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor \
+    incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation \
+    ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure";
+
 /// A delivery of `entries` entries with `per_entry` comments each.
 fn batch(entries: usize, per_entry: usize) -> serde_json::Value {
     let entry: Vec<_> = (0..entries)
@@ -367,7 +374,7 @@ fn batch(entries: usize, per_entry: usize) -> serde_json::Value {
                         "from": {"id": "17841401234567890", "username": "fan"},
                         "media": {"id": "18060000000000001", "media_product_type": "REELS"},
                         "id": format!("180{e:04}{c:011}"),
-                        "text": format!("comment {c} of entry {e} 🎉")
+                        "text": format!("comment {c} of entry {e} 🎉 {FILLER}")
                     }})
                 })
                 .collect();
