@@ -32,6 +32,9 @@ pub fn message_body() -> Vec<u8> {
 }
 
 /// A batch of 1000 comment updates (10 entries of 100 changes), about 470 KB.
+///
+/// # Panics
+/// Never: the fixture is valid JSON.
 pub fn batch_body() -> Vec<u8> {
     let comment: Value = serde_json::from_slice(&comment_body()).expect("fixture is JSON");
     let value = &comment["entry"][0]["changes"][0]["value"];

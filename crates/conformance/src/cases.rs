@@ -275,7 +275,10 @@ pub fn all() -> Vec<Case> {
             |response, recorded| {
                 status(response, 200)?;
                 let delivery = &handled_once(recorded)?.deliveries[0];
-                ensure(delivery.body().len() > 400 * 1024, "a batch of about 470 KB")?;
+                ensure(
+                    delivery.body().len() > 400 * 1024,
+                    "a batch of about 470 KB",
+                )?;
                 ensure(delivery.events().len() == 1000, "1000 events")?;
                 let mut keys = HashSet::new();
                 for event in delivery.events() {

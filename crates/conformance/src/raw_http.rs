@@ -37,7 +37,8 @@ pub fn request_bytes(request: &TestRequest) -> Vec<u8> {
         &request.headers,
     );
     let framed = request.headers.iter().any(|(name, _)| {
-        name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
+        name.eq_ignore_ascii_case("content-length")
+            || name.eq_ignore_ascii_case("transfer-encoding")
     });
     if !framed && (request.method != "GET" || !request.body.is_empty()) {
         bytes.extend_from_slice(format!("content-length: {}\r\n", request.body.len()).as_bytes());
@@ -122,7 +123,7 @@ impl RawConnection {
         let (reader, writer) = stream.into_split();
         Self {
             writer: Some(writer),
-            reading: Some(tokio::spawn(read_answer(reader))),
+            reading: Some(tokio::spawn(read_answer(reader, Vec::new()))),
             answer: None,
             after_answer: None,
             written: 0,
@@ -132,7 +133,9 @@ impl RawConnection {
     /// Writes all of `bytes`.
     ///
     /// # Errors
-    /// When the server closed or reset the connection.
+    /// When the server closed or reset the connection, or
+    /// [`io::ErrorKind::TimedOut`] when it stopped reading for
+    /// [`LIVENESS`] without closing.
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         let writer = self
             .writer
@@ -140,7 +143,9 @@ impl RawConnection {
             .ok_or_else(|| io::Error::from(io::ErrorKind::BrokenPipe))?;
         let mut rest = bytes;
         while !rest.is_empty() {
-            writer.writable().await?;
+            tokio::time::timeout(LIVENESS, writer.writable())
+                .await
+                .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
             match writer.try_write(rest) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
@@ -175,7 +180,7 @@ impl RawConnection {
     /// without one.
     ///
     /// # Panics
-    /// When nothing happens within [`LIVENESS`]: the server hung.
+    /// When nothing happens within `LIVENESS` (60 s): the server hung.
     pub async fn answer(&mut self) -> Option<TestResponse> {
         if let Some(answer) = &self.answer {
             return answer.clone();
@@ -189,8 +194,35 @@ impl RawConnection {
         outcome.answer
     }
 
+    /// After the answer, the answer to a further request on the same
+    /// connection: `None` when the server closed it instead.
+    ///
+    /// # Panics
+    /// When nothing happens within `LIVENESS` (60 s): the server hung.
+    pub async fn next_answer(&mut self) -> Option<TestResponse> {
+        self.answer().await;
+        let (reader, buffer) = self.after_answer.take()?;
+        self.reading = Some(tokio::spawn(read_answer(reader, buffer)));
+        self.answer = None;
+        self.answer().await
+    }
+
+    /// Sends one whole request on this keep-alive connection and reads its
+    /// answer: `None` when the server closed the connection instead.
+    pub async fn request(&mut self, bytes: &[u8]) -> Option<TestResponse> {
+        let first = self.answer.is_none() && self.after_answer.is_none();
+        if self.write(bytes).await.is_err() {
+            return None;
+        }
+        if first {
+            self.answer().await
+        } else {
+            self.next_answer().await
+        }
+    }
+
     /// After the answer: waits until the server closes the connection, and
-    /// says whether it did (`false`: it is still open after [`LIVENESS`]).
+    /// says whether it did (`false`: it is still open after `LIVENESS` (60 s)).
     pub async fn closed_by_server(&mut self) -> bool {
         self.answer().await;
         let Some((reader, _)) = self.after_answer.take() else {
@@ -203,7 +235,7 @@ impl RawConnection {
 }
 
 /// `future`, or a panic naming what never came.
-pub(crate) async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
+async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(limit, future)
         .await
         .unwrap_or_else(|_| panic!("no {what} within {limit:?}: the server hung"))
@@ -245,8 +277,7 @@ async fn fill(reader: &OwnedReadHalf, buffer: &mut Vec<u8>) -> bool {
 }
 
 /// Reads responses until a final (non-1xx) one is complete.
-async fn read_answer(reader: OwnedReadHalf) -> ReadOutcome {
-    let mut buffer = Vec::new();
+async fn read_answer(reader: OwnedReadHalf, mut buffer: Vec<u8>) -> ReadOutcome {
     loop {
         match parse_response(&buffer) {
             Parsed::Complete(response, used) if response.status >= 200 => {
@@ -397,13 +428,19 @@ mod tests {
         let Parsed::Complete(response, used) = parse_response(fixed) else {
             panic!("complete");
         };
-        assert_eq!((response.status, response.body.as_ref(), used), (413, b"abc".as_slice(), 53));
+        assert_eq!(
+            (response.status, response.body.as_ref(), used),
+            (413, b"abc".as_slice(), fixed.len() - 4)
+        );
 
         let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
         let Parsed::Complete(response, used) = parse_response(chunked) else {
             panic!("complete");
         };
-        assert_eq!((response.body.as_ref(), used), (b"abcde".as_slice(), chunked.len()));
+        assert_eq!(
+            (response.body.as_ref(), used),
+            (b"abcde".as_slice(), chunked.len())
+        );
         assert!(matches!(parse_response(&chunked[..60]), Parsed::Partial));
         assert!(matches!(
             parse_response(b"HTTP/1.1 100 Continue\r\n\r\n"),

@@ -82,8 +82,9 @@ pub(crate) fn item<'a>(
     })
 }
 
-/// Every key a messaging item may have, for the `strict` feature's unknown-field error.
-#[cfg(feature = "strict")]
+/// Every key a messaging item may have: a repeated one is an error (JSON
+/// does not say which copy wins), and with the `strict` feature any other
+/// key is one too.
 const ITEM_KEYS: &[&str] = &[
     "sender",
     "recipient",
@@ -137,7 +138,15 @@ impl<'de> Visitor<'de> for ItemVisitor {
             event: None,
             unknown_key: None,
         };
+        let mut seen: u16 = 0;
         while let Some(KeyStr(key)) = map.next_key()? {
+            if let Some(index) = ITEM_KEYS.iter().position(|known| *known == key) {
+                let bit = 1_u16 << index;
+                if seen & bit != 0 {
+                    return Err(serde::de::Error::duplicate_field(ITEM_KEYS[index]));
+                }
+                seen |= bit;
+            }
             match &*key {
                 "sender" => item.header.sender = map.next_value()?,
                 "recipient" => item.header.recipient = map.next_value()?,

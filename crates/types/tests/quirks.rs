@@ -593,3 +593,22 @@ fn only_a_non_envelope_fails_the_whole_body() {
     let empty = Notification::from_slice(br#"{"entry":[]}"#).unwrap();
     assert_eq!(empty.events().count(), 0);
 }
+
+/// JSON does not say which of two equal keys wins; a messaging item with a repeated key is an
+/// item error (its neighbours still decode), never a silent choice.
+#[test]
+fn duplicate_keys_in_a_messaging_item_are_an_item_error() {
+    let good = r#"{"sender":{"id":"1"},"recipient":{"id":"2"},"timestamp":1569262485349,"message":{"mid":"m0","text":"ok"}}"#;
+    for duplicated in [
+        r#"{"sender":{"id":"1"},"timestamp":1569262485349,"message":{"mid":"m1","text":"a"},"message":{"mid":"m2","text":"b"}}"#,
+        r#"{"sender":{"id":"1"},"sender":{"id":"3"},"timestamp":1569262485349,"message":{"mid":"m1"}}"#,
+    ] {
+        let body = messaging(&format!("{good},{duplicated}"));
+        let all = results(&body);
+        assert_eq!(all.len(), 2);
+        assert!(all[0].is_ok());
+        let error = all[1].as_ref().unwrap_err();
+        assert!(error.to_string().contains("duplicate field"), "{error}");
+        assert!(error.raw.is_some());
+    }
+}

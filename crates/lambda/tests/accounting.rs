@@ -1,0 +1,67 @@
+//! 10,000 signed deliveries (mixed kinds, some batched, some unparseable)
+//! as Lambda events of every trigger type, 48 handled at once on a
+//! multi-threaded runtime: every event reaches the handler exactly once,
+//! every unparseable body reaches the rejected-payload hook byte for byte,
+//! every request is answered.
+
+mod events;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use events::{Trigger, event};
+use instagram_webhook_conformance::{ACCOUNTING_DELIVERIES, IN_FLIGHT, accounting_plan, harness};
+
+#[test]
+fn every_delivery_is_accounted_for() {
+    let plan = accounting_plan(ACCOUNTING_DELIVERIES);
+    let events: Arc<Vec<String>> = Arc::new(
+        plan.requests
+            .iter()
+            .enumerate()
+            .map(|(index, request)| event(Trigger::ALL[index % Trigger::ALL.len()], request))
+            .collect(),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (receiver, recorder) = harness();
+    let statuses = Arc::new(Mutex::new(vec![None; events.len()]));
+    let next = Arc::new(AtomicUsize::new(0));
+    runtime.block_on(async {
+        let workers: Vec<_> = (0..IN_FLIGHT)
+            .map(|_| {
+                let (receiver, events, next, statuses) = (
+                    receiver.clone(),
+                    events.clone(),
+                    next.clone(),
+                    statuses.clone(),
+                );
+                tokio::spawn(async move {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(json) = events.get(index) else {
+                            return;
+                        };
+                        let request = lambda_http::request::from_str(json).expect("event decodes");
+                        let response = instagram_webhook_lambda::respond(&receiver, request).await;
+                        statuses.lock().unwrap_or_else(PoisonError::into_inner)[index] =
+                            Some(response.status().as_u16());
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.await.expect("a worker does not panic");
+        }
+    });
+    let statuses = statuses.lock().unwrap_or_else(PoisonError::into_inner);
+    plan.account(&statuses, &recorder.take());
+    eprintln!(
+        "{} deliveries, {} events accounted for",
+        statuses.len(),
+        plan.event_count()
+    );
+}
