@@ -135,7 +135,7 @@ impl RawConnection {
     /// # Errors
     /// When the server closed or reset the connection, or
     /// [`io::ErrorKind::TimedOut`] when it stopped reading for
-    /// [`LIVENESS`] without closing.
+    /// `LIVENESS` (60 s) without closing.
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         let writer = self
             .writer
