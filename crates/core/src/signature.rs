@@ -101,7 +101,25 @@ pub enum Malformed {
 /// assert!(Signature::parse("sha1=0123").is_err());
 /// ```
 #[derive(Clone, Copy)]
-pub struct Signature([u8; 32]);
+pub struct Signature {
+    /// The digest in native-endian words, for a constant-time comparison of
+    /// four words rather than 32 bytes.
+    digest: DigestWords,
+}
+
+/// A SHA-256 digest as four words.
+type DigestWords = [u64; 4];
+
+/// The words of a 32-byte digest.
+pub(crate) fn digest_words(digest: &[u8; 32]) -> DigestWords {
+    let mut words = [0_u64; 4];
+    for (word, chunk) in words.iter_mut().zip(digest.chunks_exact(8)) {
+        let mut bytes = [0_u8; 8];
+        bytes.copy_from_slice(chunk);
+        *word = u64::from_ne_bytes(bytes);
+    }
+    words
+}
 
 impl Signature {
     /// Parses one signature value: optional surrounding whitespace,
@@ -130,14 +148,17 @@ impl Signature {
             return Err(SignatureError::Malformed(Malformed::Length));
         }
         let mut digest = [0_u8; 32];
-        hex::decode_to_slice(hex_digits, &mut digest)
+        base16ct::mixed::decode(hex_digits, &mut digest)
             .map_err(|_| SignatureError::Malformed(Malformed::NotHex))?;
-        Ok(Self(digest))
+        Ok(Self {
+            digest: digest_words(&digest),
+        })
     }
 
-    /// Whether this signature equals `mac`, in constant time.
-    pub(crate) fn matches(&self, mac: &[u8; 32]) -> bool {
-        self.0.ct_eq(mac).into()
+    /// Whether this signature equals a computed MAC (see [`digest_words`]),
+    /// in constant time.
+    pub(crate) fn matches(&self, mac: &DigestWords) -> bool {
+        self.digest.ct_eq(mac).into()
     }
 }
 

@@ -9,7 +9,7 @@ use sha2::Sha256;
 
 use crate::secret::{AppSecret, SecretError};
 use crate::signature::{
-    self, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, Signature, SignatureError,
+    self, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, Signature, SignatureError, digest_words,
 };
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -123,25 +123,31 @@ impl Verifier {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        let mut macs: Option<Vec<[u8; 32]>> = None;
+        // Parse every value first: the body is hashed once per secret, and
+        // only if some value is well formed. One value (the usual case) needs
+        // no allocation.
+        let mut first: Option<Signature> = None;
+        let mut others: Vec<Signature> = Vec::new();
         let mut error = SignatureError::Missing;
         for value in header_values {
             for piece in signature::pieces(value.as_ref()) {
                 match Signature::parse(piece) {
-                    Ok(candidate) => {
-                        let macs = macs.get_or_insert_with(|| self.macs(body));
-                        if let Some(secret_index) =
-                            macs.iter().position(|mac| candidate.matches(mac))
-                        {
-                            return Ok(Verified { secret_index });
-                        }
-                        error = error.max(SignatureError::Mismatch);
-                    }
+                    Ok(candidate) if first.is_none() => first = Some(candidate),
+                    Ok(candidate) => others.push(candidate),
                     Err(problem) => error = error.max(problem),
                 }
             }
         }
-        Err(error)
+        let Some(first) = first else {
+            return Err(error);
+        };
+        for (secret_index, key) in self.keys.iter().enumerate() {
+            let mac = mac_words(key, body);
+            if first.matches(&mac) || others.iter().any(|candidate| candidate.matches(&mac)) {
+                return Ok(Verified { secret_index });
+            }
+        }
+        Err(SignatureError::Mismatch)
     }
 
     /// Verifies `body` against the signature headers of an [`http::HeaderMap`].
@@ -182,18 +188,6 @@ impl Verifier {
             outcome => outcome,
         }
     }
-
-    /// The HMAC-SHA256 of `body` under every secret, from the precomputed states.
-    fn macs(&self, body: &[u8]) -> Vec<[u8; 32]> {
-        self.keys
-            .iter()
-            .map(|key| {
-                let mut mac = key.clone();
-                mac.update(body);
-                mac.finalize().into_bytes().into()
-            })
-            .collect()
-    }
 }
 
 impl fmt::Debug for Verifier {
@@ -202,6 +196,13 @@ impl fmt::Debug for Verifier {
             .field("secrets", &format_args!("[redacted; {}]", self.keys.len()))
             .finish()
     }
+}
+
+/// The HMAC-SHA256 of `body` from a precomputed keyed state, in words.
+fn mac_words(key: &HmacSha256, body: &[u8]) -> [u64; 4] {
+    let mut mac = key.clone();
+    mac.update(body);
+    digest_words(&mac.finalize().into_bytes().into())
 }
 
 /// The keyed HMAC state of one secret (inner and outer pads already hashed).

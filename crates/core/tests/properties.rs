@@ -103,3 +103,32 @@ proptest! {
         prop_assert_eq!(serde_json::from_slice::<String>(&body).unwrap(), text);
     }
 }
+
+proptest! {
+    /// However a body is split into chunks, the collector returns exactly its
+    /// bytes when they fit, and refuses it (413) as soon as they do not.
+    #[test]
+    fn body_collector_keeps_exactly_the_bytes_or_refuses(
+        chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..12),
+        limit in 0_usize..400,
+    ) {
+        use instagram_webhook_core::receive::BodyCollector;
+        let mut collector = BodyCollector::new(limit);
+        let mut sent = Vec::new();
+        let mut refused = false;
+        for chunk in &chunks {
+            sent.extend_from_slice(chunk);
+            if let Err(answer) = collector.push(bytes::Bytes::copy_from_slice(chunk)) {
+                prop_assert_eq!(answer.status(), 413);
+                prop_assert!(sent.len() > limit);
+                refused = true;
+                break;
+            }
+        }
+        if !refused {
+            prop_assert!(sent.len() <= limit);
+            let body = collector.finish();
+            prop_assert_eq!(body.as_ref(), sent.as_slice());
+        }
+    }
+}

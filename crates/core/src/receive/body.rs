@@ -10,20 +10,24 @@ use super::answer::Answer;
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Collects a request body chunk by chunk and refuses it as soon as it grows
-/// past the limit, so an oversized body is never buffered whole.
+/// past the limit, so an oversized body is never buffered whole. A body that
+/// arrives in one chunk is kept as it is, without a copy.
 ///
 /// ```
+/// use bytes::Bytes;
 /// use instagram_webhook_core::receive::BodyCollector;
 ///
 /// let mut body = BodyCollector::new(8);
-/// body.push(b"1234").unwrap();
-/// body.push(b"5678").unwrap();
-/// assert!(body.push(b"9").is_err()); // 413
+/// body.push(Bytes::from_static(b"1234")).unwrap();
+/// body.push(Bytes::from_static(b"5678")).unwrap();
+/// assert!(body.push(Bytes::from_static(b"9")).is_err()); // 413
 /// ```
 #[derive(Debug)]
 pub struct BodyCollector {
     limit: usize,
-    buffer: BytesMut,
+    len: usize,
+    first: Bytes,
+    rest: BytesMut,
 }
 
 impl BodyCollector {
@@ -31,7 +35,9 @@ impl BodyCollector {
     pub fn new(limit: usize) -> Self {
         Self {
             limit,
-            buffer: BytesMut::new(),
+            len: 0,
+            first: Bytes::new(),
+            rest: BytesMut::new(),
         }
     }
 
@@ -39,12 +45,21 @@ impl BodyCollector {
     ///
     /// # Errors
     /// The 413 [`Answer`] when the body would exceed the limit; the chunk is
-    /// not copied and reading should stop.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Answer> {
-        if chunk.len() > self.limit - self.buffer.len() {
+    /// not kept and reading should stop.
+    pub fn push(&mut self, chunk: Bytes) -> Result<(), Answer> {
+        if chunk.len() > self.limit - self.len {
             return Err(Answer::payload_too_large());
         }
-        self.buffer.extend_from_slice(chunk);
+        self.len += chunk.len();
+        if self.first.is_empty() && self.rest.is_empty() {
+            self.first = chunk;
+        } else {
+            if self.rest.is_empty() {
+                self.rest
+                    .extend_from_slice(&std::mem::take(&mut self.first));
+            }
+            self.rest.extend_from_slice(&chunk);
+        }
         Ok(())
     }
 
@@ -56,7 +71,11 @@ impl BodyCollector {
 
     /// The whole body.
     pub fn finish(self) -> Bytes {
-        self.buffer.freeze()
+        if self.rest.is_empty() {
+            self.first
+        } else {
+            self.rest.freeze()
+        }
     }
 }
 
@@ -88,7 +107,7 @@ impl BodyCollector {
     pub async fn read(mut self, mut body: impl BodyStream) -> Result<Bytes, Answer> {
         while let Some(chunk) = body.next_chunk().await {
             match chunk {
-                Ok(chunk) => self.push(&chunk)?,
+                Ok(chunk) => self.push(chunk)?,
                 Err(BodyReadError) => return Err(self.abort()),
             }
         }

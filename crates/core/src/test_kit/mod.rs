@@ -41,5 +41,8 @@ use crate::verifier::key;
 pub fn sign(secret: &AppSecret, body: &[u8]) -> String {
     let mut mac = key(secret);
     mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "sha256={}",
+        base16ct::lower::encode_string(&mac.finalize().into_bytes())
+    )
 }
