@@ -23,6 +23,9 @@ pub mod samples;
 
 use instagram_webhook_core::receive::{Delivery, Receiver, RejectedPayload};
 use instagram_webhook_core::{SecretError, Verifier, VerifyToken};
+use std::io::Write;
+
+use serde::Serialize;
 use serde_json::json;
 
 /// The development App Secret used when `INSTAGRAM_APP_SECRET` is not set.
@@ -89,18 +92,50 @@ pub fn printing_receiver() -> Result<Receiver, SecretError> {
     )
 }
 
-/// Prints one JSON line per event of `delivery` (and per item error).
+/// One line of a receiver's output.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Line<'a> {
+    Event {
+        kind: &'a str,
+        account_id: &'a str,
+        dedup_key: &'a str,
+        container: &'a str,
+    },
+    ItemError {
+        item_error: String,
+    },
+}
+
+/// Prints one JSON line per event of `delivery` (and per item error), with
+/// one write for the whole delivery.
 pub fn print_events(delivery: &Delivery) {
+    let mut out = Vec::with_capacity(256);
     for item in delivery.notification().events() {
-        let line = match item {
-            Ok(event) => json!({
-                "kind": event.kind().as_str(),
-                "account_id": event.account_id().as_str(),
-                "dedup_key": event.dedup_key().as_str(),
-                "container": event.container().as_str(),
-            }),
-            Err(error) => json!({"item_error": error.to_string()}),
+        let written = match &item {
+            Ok(event) => {
+                let dedup_key = event.dedup_key();
+                serde_json::to_writer(
+                    &mut out,
+                    &Line::Event {
+                        kind: event.kind().as_str(),
+                        account_id: event.account_id().as_str(),
+                        dedup_key: dedup_key.as_str(),
+                        container: event.container().as_str(),
+                    },
+                )
+            }
+            Err(error) => serde_json::to_writer(
+                &mut out,
+                &Line::ItemError {
+                    item_error: error.to_string(),
+                },
+            ),
         };
-        println!("{line}");
+        if written.is_ok() {
+            out.push(b'\n');
+        }
     }
+    // A closed stdout (the reader went away) is not the delivery's problem.
+    let _ = std::io::stdout().lock().write_all(&out);
 }
