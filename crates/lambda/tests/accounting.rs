@@ -46,9 +46,9 @@ fn every_delivery_is_accounted_for() {
                             return;
                         };
                         let request = lambda_http::request::from_str(json).expect("event decodes");
-                        let response = instagram_webhook_lambda::respond(&receiver, request).await;
+                        let response = events::answer(&receiver, request).await;
                         statuses.lock().unwrap_or_else(PoisonError::into_inner)[index] =
-                            Some(response.status().as_u16());
+                            Some(response.status);
                     }
                 })
             })

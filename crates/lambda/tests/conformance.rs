@@ -3,10 +3,8 @@
 
 mod events;
 
-use bytes::Bytes;
 use events::{Trigger, event};
-use instagram_webhook_conformance::{Case, TestResponse, conformance_tests, harness};
-use lambda_http::Body;
+use instagram_webhook_conformance::{Case, conformance_tests, harness};
 
 fn run(case: Case) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -19,25 +17,7 @@ fn run(case: Case) {
             let json = event(trigger, &case.request);
             let request = lambda_http::request::from_str(&json)
                 .unwrap_or_else(|error| panic!("{trigger:?} event does not deserialize: {error}"));
-            let response = instagram_webhook_lambda::respond(&receiver, request).await;
-            let response = TestResponse {
-                status: response.status().as_u16(),
-                headers: response
-                    .headers()
-                    .iter()
-                    .map(|(name, value)| {
-                        (
-                            name.as_str().to_owned(),
-                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect(),
-                body: match response.into_body() {
-                    Body::Text(text) => Bytes::from(text),
-                    Body::Binary(bytes) => Bytes::from(bytes),
-                    _ => Bytes::new(),
-                },
-            };
+            let response = events::answer(&receiver, request).await;
             eprintln!("{} via {trigger:?}: {}", case.name, response.status);
             case.verify(&response, &recorder.take());
         });

@@ -10,12 +10,9 @@ mod events;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use bytes::Bytes;
 use events::{Trigger, event};
-use instagram_webhook_conformance::{
-    Exchange, HostileCase, TestResponse, Transport, harness, hostile_tests,
-};
-use lambda_http::{Body, Request};
+use instagram_webhook_conformance::{Exchange, HostileCase, Transport, harness, hostile_tests};
+use lambda_http::Request;
 
 /// Events `lambda_http` cannot turn into a request at all: the function
 /// never runs (the Lambda runtime reports the error and the trigger answers
@@ -71,25 +68,7 @@ fn run(case: HostileCase) {
             decoded.unwrap_or_else(|error| panic!("{trigger:?} event does not decode: {error}"));
         runtime.block_on(async {
             let (receiver, recorder) = harness();
-            let response = instagram_webhook_lambda::respond(&receiver, request).await;
-            let response = TestResponse {
-                status: response.status().as_u16(),
-                headers: response
-                    .headers()
-                    .iter()
-                    .map(|(name, value)| {
-                        (
-                            name.as_str().to_owned(),
-                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect(),
-                body: match response.into_body() {
-                    Body::Text(text) => Bytes::from(text),
-                    Body::Binary(bytes) => Bytes::from(bytes),
-                    _ => Bytes::new(),
-                },
-            };
+            let response = events::answer(&receiver, request).await;
             eprintln!("{} via {trigger:?}: {}", case.name, response.status);
             let exchange = Exchange::answered(Some(response));
             case.verify(&Transport::Event, &exchange, &recorder.take());

@@ -13,10 +13,7 @@ use instagram_webhook_core::test_kit::sign;
 async fn status_of(json: &str) -> u16 {
     let (receiver, _) = harness();
     let request = lambda_http::request::from_str(json).expect("event decodes");
-    instagram_webhook_lambda::respond(&receiver, request)
-        .await
-        .status()
-        .as_u16()
+    events::answer(&receiver, request).await.status
 }
 
 #[tokio::test]

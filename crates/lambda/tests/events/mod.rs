@@ -215,3 +215,29 @@ fn alb(request: &TestRequest) -> Value {
         "isBase64Encoded": is_base64
     })
 }
+
+/// The adapter's answer to one decoded event, as plain data.
+pub(crate) async fn answer(
+    receiver: &instagram_webhook_lambda::Receiver,
+    request: lambda_http::Request,
+) -> instagram_webhook_conformance::TestResponse {
+    let response = instagram_webhook_lambda::respond(receiver, request).await;
+    instagram_webhook_conformance::TestResponse {
+        status: response.status().as_u16(),
+        headers: response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: match response.into_body() {
+            lambda_http::Body::Text(text) => bytes::Bytes::from(text),
+            lambda_http::Body::Binary(bytes) => bytes::Bytes::from(bytes),
+            _ => bytes::Bytes::new(),
+        },
+    }
+}
