@@ -3,6 +3,8 @@
 //! reaches the handler exactly once, every unparseable body reaches the
 //! rejected-payload hook byte for byte, every request is answered.
 
+mod server;
+
 use instagram_webhook_conformance::{
     ACCOUNTING_DELIVERIES, IN_FLIGHT, PATH, accounting_plan, harness, send_all,
 };
@@ -17,15 +19,11 @@ fn every_delivery_is_accounted_for() {
         .expect("runtime");
     let (statuses, recorded) = runtime.block_on(async {
         let (receiver, recorder) = harness();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let app = instagram_webhook_axum::router(PATH, receiver);
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server =
+            server::TestServer::start(instagram_webhook_axum::router(PATH, receiver)).await;
 
-        let statuses = send_all(address, &plan.requests, IN_FLIGHT).await;
-        server.abort();
+        let statuses = send_all(server.address, &plan.requests, IN_FLIGHT).await;
+        drop(server);
         (statuses, recorder.take())
     });
     plan.account(&statuses, &recorded);

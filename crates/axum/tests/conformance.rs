@@ -1,5 +1,7 @@
 //! The conformance suite over a real axum server on 127.0.0.1.
 
+mod server;
+
 use instagram_webhook_conformance::{Case, PATH, conformance_tests, harness, send_http};
 
 fn run(case: Case) {
@@ -9,16 +11,11 @@ fn run(case: Case) {
         .expect("runtime");
     runtime.block_on(async {
         let (receiver, recorder) = harness();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let app = instagram_webhook_axum::router(PATH, receiver);
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server =
+            server::TestServer::start(instagram_webhook_axum::router(PATH, receiver)).await;
 
-        let response = send_http(address, &case.request).await;
+        let response = send_http(server.address, &case.request).await;
         case.verify(&response, &recorder.take());
-        server.abort();
     });
 }
 

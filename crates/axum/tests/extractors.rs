@@ -1,5 +1,7 @@
 //! The extractors in an application's own routes, over a real server.
 
+mod server;
+
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -19,14 +21,12 @@ async fn subscribe(handshake: Handshake) -> Handshake {
 
 async fn send(request: TestRequest) -> (u16, String, usize, usize) {
     let (receiver, recorder) = harness();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let app = Router::new()
         .route(PATH, get(subscribe).post(webhook))
         .with_state(receiver);
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let response = send_http(address, &request).await;
-    server.abort();
+    let server = server::TestServer::start(app).await;
+    let response = send_http(server.address, &request).await;
+    drop(server);
     let recorded = recorder.take();
     (
         response.status,

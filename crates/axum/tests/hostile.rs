@@ -6,6 +6,8 @@
 //! sets no timeout at all (no timer is given to hyper, so hyper's 30 s
 //! header-read timeout is inert).
 
+mod server;
+
 use std::time::Duration;
 
 use instagram_webhook_conformance::{
@@ -36,17 +38,14 @@ fn run(case: HostileCase) {
         .expect("runtime");
     runtime.block_on(async {
         let (receiver, recorder) = harness();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let app = instagram_webhook_axum::router(PATH, receiver)
-            .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server = server::TestServer::start(
+            instagram_webhook_axum::router(PATH, receiver)
+                .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT)),
+        )
+        .await;
 
-        let exchange = case.exchange_with_server(address, LIMITS).await;
+        let exchange = case.exchange_with_server(server.address, LIMITS).await;
         case.verify(&Transport::Server(LIMITS), &exchange, &recorder.take());
-        server.abort();
     });
 }
 
