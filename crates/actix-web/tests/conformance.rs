@@ -1,27 +1,59 @@
-//! The conformance suite over a real actix-web server on 127.0.0.1.
+//! The conformance suite over a real actix-web server on 127.0.0.1, against
+//! every entry point of the crate: `WebhookService`, and an application
+//! built from the extractors (with the receiver as app data and as
+//! `web::Data`).
 
-use actix_web::{App, HttpServer};
-use instagram_webhook_actix_web::WebhookService;
-use instagram_webhook_conformance::{Case, PATH, conformance_tests, harness, send_http};
+mod apps;
 
-fn run(case: Case) {
+use apps::App;
+use instagram_webhook_conformance::{Observation, TestRequest, harness, send_http};
+
+fn observe(app: App, request: &TestRequest) -> Vec<Observation> {
     actix_web::rt::System::new().block_on(async {
         let (receiver, recorder) = harness();
-        let server = HttpServer::new(move || {
-            App::new().service(WebhookService::new(PATH, receiver.clone()))
-        })
-        .workers(1)
-        .bind(("127.0.0.1", 0))
-        .expect("bind");
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-
-        let response = send_http(address, &case.request).await;
-        case.verify(&response, &recorder.take());
+        let (address, handle) = app.start(receiver, recorder.clone(), None);
+        let response = send_http(address, request).await;
         handle.stop(false).await;
-    });
+        vec![Observation::new(app.via(), response, recorder.take())]
+    })
 }
 
-conformance_tests!(run);
+mod service {
+    use super::*;
+
+    fn run(request: &TestRequest) -> Vec<Observation> {
+        observe(App::Service, request)
+    }
+
+    instagram_webhook_conformance::conformance_tests!(run);
+}
+
+mod extractors {
+    use super::*;
+
+    fn run(request: &TestRequest) -> Vec<Observation> {
+        observe(App::Extractors, request)
+    }
+
+    instagram_webhook_conformance::conformance_tests!(
+        run,
+        not_run {
+            put_not_allowed: "the application's own routes answer other methods",
+        }
+    );
+}
+
+mod extractors_web_data {
+    use super::*;
+
+    fn run(request: &TestRequest) -> Vec<Observation> {
+        observe(App::ExtractorsWebData, request)
+    }
+
+    instagram_webhook_conformance::conformance_tests!(
+        run,
+        not_run {
+            put_not_allowed: "the application's own routes answer other methods",
+        }
+    );
+}

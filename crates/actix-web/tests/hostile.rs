@@ -1,11 +1,16 @@
-//! The hostile-input battery over a real actix-web server on 127.0.0.1.
+//! The hostile-input battery over a real actix-web server on 127.0.0.1,
+//! against every entry point of the crate: `WebhookService`, and an
+//! application built from the extractors (with the receiver as app data and
+//! as `web::Data`).
+
+mod apps;
 
 use std::time::Duration;
 
-use actix_web::{App, HttpServer};
+use apps::App;
 use instagram_webhook_actix_web::WebhookService;
 use instagram_webhook_conformance::{
-    HostileCase, PATH, ServerLimits, Transport, harness, hostile_tests,
+    HostileCase, HostileObservation, PATH, ServerLimits, Transport, harness,
 };
 
 /// `HttpServer::client_request_timeout`: how long the head of a
@@ -27,28 +32,50 @@ const LIMITS: ServerLimits = ServerLimits {
     drains_unread_body: true,
 };
 
-fn run(case: HostileCase) {
+fn observe(app: App, case: &HostileCase) -> Vec<HostileObservation> {
     actix_web::rt::System::new().block_on(async {
         let (receiver, recorder) = harness();
-        let server = HttpServer::new(move || {
-            App::new().service(WebhookService::new(PATH, receiver.clone()))
-        })
-        .workers(1)
-        .client_request_timeout(HEAD_TIMEOUT)
-        .bind(("127.0.0.1", 0))
-        .expect("bind");
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-
+        let (address, handle) = app.start(receiver, recorder.clone(), Some(HEAD_TIMEOUT));
         let exchange = case.exchange_with_server(address, LIMITS).await;
-        case.verify(&Transport::Server(LIMITS), &exchange, &recorder.take());
         handle.stop(false).await;
-    });
+        vec![HostileObservation::new(
+            app.via(),
+            Transport::Server(LIMITS),
+            exchange,
+            recorder.take(),
+        )]
+    })
 }
 
-hostile_tests!(run);
+mod service {
+    use super::*;
+
+    fn run(case: &HostileCase) -> Vec<HostileObservation> {
+        observe(App::Service, case)
+    }
+
+    instagram_webhook_conformance::hostile_tests!(run);
+}
+
+mod extractors {
+    use super::*;
+
+    fn run(case: &HostileCase) -> Vec<HostileObservation> {
+        observe(App::Extractors, case)
+    }
+
+    instagram_webhook_conformance::hostile_tests!(run);
+}
+
+mod extractors_web_data {
+    use super::*;
+
+    fn run(case: &HostileCase) -> Vec<HostileObservation> {
+        observe(App::ExtractorsWebData, case)
+    }
+
+    instagram_webhook_conformance::hostile_tests!(run);
+}
 
 /// The service holds the receiver, and with it the secrets: its `Debug`
 /// (the only adapter type that has one and holds them) is redacted too.

@@ -1,4 +1,6 @@
-//! The hostile-input battery over a real axum server on 127.0.0.1.
+//! The hostile-input battery over a real axum server on 127.0.0.1, against
+//! both entry points of the crate: `router()`, and an application built from
+//! the extractors.
 //!
 //! The server is `axum::serve`, as the crate docs show, with the one layer
 //! the README recommends against slow bodies:
@@ -6,13 +8,16 @@
 //! sets no timeout at all (no timer is given to hyper, so hyper's 30 s
 //! header-read timeout is inert).
 
+mod apps;
 mod server;
 
 use std::time::Duration;
 
+use apps::App;
 use instagram_webhook_conformance::{
-    HostileCase, PATH, ServerLimits, Transport, harness, hostile_tests,
+    HostileCase, HostileObservation, ServerLimits, Transport, harness,
 };
+use server::TestServer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// The longest pause allowed between two pieces of a request body.
@@ -31,22 +36,44 @@ const LIMITS: ServerLimits = ServerLimits {
     drains_unread_body: false,
 };
 
-fn run(case: HostileCase) {
+fn observe(app: App, case: &HostileCase) -> Vec<HostileObservation> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async {
         let (receiver, recorder) = harness();
-        let server = server::TestServer::start(
-            instagram_webhook_axum::router(PATH, receiver)
+        let server = TestServer::start(
+            app.build(receiver, recorder.clone())
                 .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT)),
         )
         .await;
-
         let exchange = case.exchange_with_server(server.address, LIMITS).await;
-        case.verify(&Transport::Server(LIMITS), &exchange, &recorder.take());
-    });
+        vec![HostileObservation::new(
+            app.via(),
+            Transport::Server(LIMITS),
+            exchange,
+            recorder.take(),
+        )]
+    })
 }
 
-hostile_tests!(run);
+mod router {
+    use super::*;
+
+    fn run(case: &HostileCase) -> Vec<HostileObservation> {
+        observe(App::Router, case)
+    }
+
+    instagram_webhook_conformance::hostile_tests!(run);
+}
+
+mod extractors {
+    use super::*;
+
+    fn run(case: &HostileCase) -> Vec<HostileObservation> {
+        observe(App::Extractors, case)
+    }
+
+    instagram_webhook_conformance::hostile_tests!(run);
+}

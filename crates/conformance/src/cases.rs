@@ -32,19 +32,110 @@ impl Case {
 
     /// Checks the answer and what the application saw.
     ///
-    /// # Panics
-    /// When the adapter broke the contract, with the case's name and why.
-    pub fn verify(&self, response: &TestResponse, recorded: &Recorded) {
-        if let Err(problem) = (self.check)(response, recorded) {
+    /// # Errors
+    /// Why the adapter broke the contract.
+    pub fn check(&self, response: &TestResponse, recorded: &Recorded) -> Result<(), String> {
+        (self.check)(response, recorded)
+    }
+}
+
+/// What a runner saw for one request over one variant of its transport.
+#[derive(Debug)]
+pub struct Observation {
+    /// The variant, for messages (`"axum"`, `"HttpApiV2"`, ...).
+    pub via: String,
+    /// The answer.
+    pub response: TestResponse,
+    /// What the application saw.
+    pub recorded: Recorded,
+}
+
+impl Observation {
+    /// What was seen `via` a transport variant.
+    pub fn new(via: impl Into<String>, response: TestResponse, recorded: Recorded) -> Self {
+        Self {
+            via: via.into(),
+            response,
+            recorded,
+        }
+    }
+}
+
+/// A conformance runner: sends a case's request and returns what it saw.
+pub type Runner = fn(&TestRequest) -> Vec<Observation>;
+
+/// Runs the case called `name` with `run` and checks every observation.
+///
+/// # Panics
+/// When the runner observed nothing, or the adapter broke the contract.
+pub fn run_case(name: &str, run: Runner) {
+    let case = by_name(name);
+    let observations = run(&case.request);
+    assert!(
+        !observations.is_empty(),
+        "case {name}: the runner observed nothing; declare the case in `not_run` with the reason \
+         if this adapter cannot run it"
+    );
+    for observation in &observations {
+        eprintln!(
+            "{name} via {}: {}",
+            observation.via, observation.response.status
+        );
+        if let Err(problem) = case.check(&observation.response, &observation.recorded) {
+            let Observation {
+                via,
+                response,
+                recorded,
+            } = observation;
             panic!(
-                "case {}: {problem}\n  answer: {} {:?}\n  handler calls: {}, rejected payloads: {}",
-                self.name,
+                "case {name} via {via}: {problem}\n  answer: {} {:?}\n  handler calls: {}, rejected payloads: {}",
                 response.status,
                 String::from_utf8_lossy(&response.body[..response.body.len().min(200)]),
                 recorded.deliveries.len(),
                 recorded.rejected.len(),
             );
         }
+    }
+}
+
+/// Checks that `declared` (the cases an adapter does not run, with why) is
+/// exact: each names a case once, gives a reason, and does not pass when
+/// run (`run` observes nothing, or an answer the case refuses).
+///
+/// # Panics
+/// When a declared case is unknown, repeated, without a reason, or passes.
+pub fn assert_not_run(declared: &[(&str, &str)], run: Runner) {
+    assert_declared(
+        declared,
+        &all().iter().map(|case| case.name).collect::<Vec<_>>(),
+    );
+    for (name, reason) in declared {
+        let case = by_name(name);
+        let observations = run(&case.request);
+        let passes = !observations.is_empty()
+            && observations
+                .iter()
+                .all(|seen| case.check(&seen.response, &seen.recorded).is_ok());
+        assert!(
+            !passes,
+            "case {name} is declared not run here ({reason}), but it passes: remove it from `not_run`"
+        );
+    }
+}
+
+/// Checks a `not_run` declaration against the names of a suite's cases.
+pub(crate) fn assert_declared(declared: &[(&str, &str)], cases: &[&str]) {
+    let mut names: Vec<&str> = declared.iter().map(|(name, _)| *name).collect();
+    names.sort_unstable();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "a case is declared not run twice");
+    for (name, reason) in declared {
+        assert!(
+            cases.contains(name),
+            "no case named {name} to declare not run"
+        );
+        assert!(!reason.trim().is_empty(), "{name}: say why it is not run");
     }
 }
 

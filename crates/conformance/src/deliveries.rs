@@ -38,7 +38,10 @@ pub fn signed_post(secret: &str, payload: &Value) -> TestRequest {
 }
 
 /// A POST of exactly `body`, signed with `secret`.
-pub(crate) fn signed_bytes(secret: &str, body: Vec<u8>) -> TestRequest {
+///
+/// # Panics
+/// When `secret` is empty (a test input bug).
+pub fn signed_bytes(secret: &str, body: Vec<u8>) -> TestRequest {
     let signature = sign(&AppSecret::new(secret).expect("non-empty secret"), &body);
     TestRequest::new("POST", PATH, None)
         .header("content-type", "application/json")

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use instagram_webhook_core::receive::{DEFAULT_BODY_LIMIT, Delivery, Receiver, RejectedPayload};
-use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
+use instagram_webhook_core::{AppSecret, SelectVerifier, Verifier, VerifyToken};
 
 /// The path the receiver is served on.
 pub const PATH: &str = "/webhook";
@@ -37,6 +37,33 @@ impl Recorder {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
+    /// What the suite's application does with a verified delivery: records
+    /// it, and fails when one of its events is for [`FAILING_ACCOUNT`].
+    /// The receiver's handler calls it, and so do the applications the
+    /// suites build from the extractors.
+    ///
+    /// # Errors
+    /// For a delivery with an event for [`FAILING_ACCOUNT`].
+    pub fn handle(&self, delivery: Delivery) -> Result<(), &'static str> {
+        let fail = delivery
+            .events()
+            .iter()
+            .flatten()
+            .any(|event| event.account_id().as_str() == FAILING_ACCOUNT);
+        self.with(|recorded| recorded.deliveries.push(delivery));
+        if fail {
+            Err("the application could not store the delivery")
+        } else {
+            Ok(())
+        }
+    }
+
+    /// What the suite's application does with a rejected payload: records
+    /// it.
+    pub fn reject(&self, payload: RejectedPayload) {
+        self.with(|recorded| recorded.rejected.push(payload));
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
@@ -49,35 +76,32 @@ impl Recorder {
 /// # Panics
 /// Never: the constants are valid secrets.
 pub fn harness() -> (Receiver, Recorder) {
-    let recorder = Recorder::default();
     let verifier = Verifier::with_secrets([
         AppSecret::new(APP_SECRET).expect("constant secret"),
         AppSecret::new(OLD_APP_SECRET).expect("constant secret"),
     ])
     .expect("two secrets");
+    harness_with(verifier)
+}
+
+/// A receiver like [`harness`]'s, with other App Secrets: per app
+/// ([`AppVerifiers`](instagram_webhook_core::AppVerifiers)), for example.
+///
+/// # Panics
+/// Never: the verify token is a valid constant.
+pub fn harness_with(verifiers: impl SelectVerifier + 'static) -> (Receiver, Recorder) {
+    let recorder = Recorder::default();
     let token = VerifyToken::new(VERIFY_TOKEN).expect("constant token");
 
     let handled = recorder.clone();
     let rejected = recorder.clone();
-    let receiver = Receiver::builder(verifier, token, move |delivery: Delivery| {
+    let receiver = Receiver::builder(verifiers, token, move |delivery: Delivery| {
         let recorder = handled.clone();
-        async move {
-            let fail = delivery
-                .events()
-                .iter()
-                .flatten()
-                .any(|event| event.account_id().as_str() == FAILING_ACCOUNT);
-            recorder.with(|recorded| recorded.deliveries.push(delivery));
-            if fail {
-                Err("the application could not store the delivery")
-            } else {
-                Ok(())
-            }
-        }
+        async move { recorder.handle(delivery) }
     })
     .on_rejected(move |payload: RejectedPayload| {
         let recorder = rejected.clone();
-        async move { recorder.with(|recorded| recorded.rejected.push(payload)) }
+        async move { recorder.reject(payload) }
     })
     .body_limit(BODY_LIMIT)
     .build();

@@ -129,6 +129,9 @@ enum Script {
     StalledHead,
     /// A whole head, half the body, then nothing.
     StalledBody(TestRequest),
+    /// The head alone, whose `content-length` is over the limit; no body
+    /// byte is ever sent, so only an answer decided from the head arrives.
+    HeadOnly(TestRequest),
 }
 
 /// One case of the battery.
@@ -185,7 +188,8 @@ impl HostileCase {
     }
 
     /// The request a Lambda event carries for this case, or why no event
-    /// can carry it (the Lambda runner skips the case and prints why).
+    /// can carry it (the Lambda runner then observes nothing, and declares
+    /// the case in `not_run`).
     ///
     /// # Errors
     /// The reason, for cases about connections (chunked, slow, stalled
@@ -224,28 +228,122 @@ impl HostileCase {
 
     /// Checks the exchange and what the application saw.
     ///
-    /// # Panics
-    /// When the receiver (or its server) broke the contract, with the
-    /// case's name and why.
-    pub fn verify(&self, transport: &Transport, exchange: &Exchange, recorded: &Recorded) {
-        if let Err(problem) = (self.check)(transport, exchange, recorded) {
-            let answer = exchange.response.as_ref().map_or_else(
-                || "none (connection closed)".to_owned(),
-                |response| {
-                    format!(
-                        "{} {:?}",
-                        response.status,
-                        String::from_utf8_lossy(&response.body[..response.body.len().min(200)])
-                    )
-                },
-            );
+    /// # Errors
+    /// Why the receiver (or its server) broke the contract.
+    pub fn check(
+        &self,
+        transport: &Transport,
+        exchange: &Exchange,
+        recorded: &Recorded,
+    ) -> Result<(), String> {
+        (self.check)(transport, exchange, recorded)
+    }
+}
+
+/// What a runner saw for one hostile case over one variant of its
+/// transport.
+#[derive(Debug)]
+pub struct HostileObservation {
+    /// The variant, for messages (`"axum"`, `"HttpApiV2"`, ...).
+    pub via: String,
+    /// How the case reached the receiver.
+    pub transport: Transport,
+    /// What happened on the wire.
+    pub exchange: Exchange,
+    /// What the application saw.
+    pub recorded: Recorded,
+}
+
+impl HostileObservation {
+    /// What was seen `via` a transport variant.
+    pub fn new(
+        via: impl Into<String>,
+        transport: Transport,
+        exchange: Exchange,
+        recorded: Recorded,
+    ) -> Self {
+        Self {
+            via: via.into(),
+            transport,
+            exchange,
+            recorded,
+        }
+    }
+
+    fn passes(&self, case: &HostileCase) -> Result<(), String> {
+        case.check(&self.transport, &self.exchange, &self.recorded)
+    }
+}
+
+/// A hostile-battery runner: plays a case and returns what it saw.
+pub type Runner = fn(&HostileCase) -> Vec<HostileObservation>;
+
+/// Runs the hostile case called `name` with `run` and checks every
+/// observation.
+///
+/// # Panics
+/// When the runner observed nothing, or the receiver (or its server) broke
+/// the contract.
+pub fn run_case(name: &str, run: Runner) {
+    let case = hostile_case(name);
+    let observations = run(&case);
+    assert!(
+        !observations.is_empty(),
+        "hostile case {name}: the runner observed nothing; declare the case in `not_run` with \
+         the reason if this adapter cannot run it"
+    );
+    for observation in &observations {
+        let HostileObservation {
+            via,
+            transport,
+            exchange,
+            recorded,
+        } = observation;
+        let answer = exchange.response.as_ref().map_or_else(
+            || "none (connection closed)".to_owned(),
+            |response| {
+                format!(
+                    "{} {:?}",
+                    response.status,
+                    String::from_utf8_lossy(&response.body[..response.body.len().min(200)])
+                )
+            },
+        );
+        eprintln!("{name} via {via}: {answer}");
+        if let Err(problem) = observation.passes(&case) {
             panic!(
-                "hostile case {} over {transport:?}: {problem}\n  answer: {answer}\n  handler calls: {}, rejected payloads: {}",
-                self.name,
+                "hostile case {name} via {via} over {transport:?}: {problem}\n  answer: {answer}\n  handler calls: {}, rejected payloads: {}",
                 recorded.deliveries.len(),
                 recorded.rejected.len(),
             );
         }
+    }
+}
+
+/// Checks that `declared` (the hostile cases an adapter does not run, with
+/// why) is exact: each names a case once, gives a reason, and does not pass
+/// when run (`run` observes nothing, or an exchange the case refuses).
+///
+/// # Panics
+/// When a declared case is unknown, repeated, without a reason, or passes.
+pub fn assert_not_run(declared: &[(&str, &str)], run: Runner) {
+    let cases = all_hostile();
+    crate::cases::assert_declared(
+        declared,
+        &cases.iter().map(|case| case.name).collect::<Vec<_>>(),
+    );
+    for (name, reason) in declared {
+        let case = hostile_case(name);
+        let observations = run(&case);
+        let passes = !observations.is_empty()
+            && observations
+                .iter()
+                .all(|observation| observation.passes(&case).is_ok());
+        assert!(
+            !passes,
+            "hostile case {name} is declared not run here ({reason}), but it passes: remove it \
+             from `not_run`"
+        );
     }
 }
 
@@ -275,6 +373,16 @@ impl Script {
                 let bytes = request_bytes(request);
                 let cut = bytes.len() - request.body.len() / 2;
                 stalled(address, &bytes[..cut], limits.body_timeout).await
+            }
+            Self::HeadOnly(request) => {
+                let bytes = request_bytes(request);
+                let mut connection = RawConnection::open(address).await;
+                let _ = connection
+                    .write(&bytes[..bytes.len() - request.body.len()])
+                    .await;
+                // `answer` waits up to `LIVENESS`: a server that waits for
+                // the body it was promised never answers.
+                Exchange::answered(connection.answer().await)
             }
         }
     }
@@ -1159,6 +1267,16 @@ pub fn all_hostile() -> Vec<HostileCase> {
         ),
         // --- The connection. ---
         HostileCase::script(
+            "head_only_over_limit",
+            || Script::HeadOnly(signed(padded_comment(BODY_LIMIT + 1))),
+            NO_CONNECTION,
+            |_, exchange, recorded| {
+                // 413 from the declared length alone, before any body byte.
+                status(exchange, 413)?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        HostileCase::script(
             "chunked_exactly_at_limit",
             || Script::Chunked(signed(padded_comment(BODY_LIMIT))),
             NO_TRANSFER_CODING,
@@ -1281,7 +1399,7 @@ pub fn hostile_case(name: &str) -> HostileCase {
 ///
 /// # Panics
 /// When a case is missing from `listed` or listed twice.
-pub fn assert_hostile_complete(listed: &[&str]) {
+pub fn assert_complete(listed: &[&str]) {
     let mut cases: Vec<&str> = all_hostile().iter().map(|case| case.name).collect();
     let mut listed = listed.to_vec();
     listed.sort_unstable();

@@ -2,43 +2,60 @@
 //! against every adapter over its real transport.
 //!
 //! An adapter's test file builds a receiver with [`harness`], serves it, and
-//! hands [`conformance_tests!`] a function that sends one [`TestRequest`] and
-//! returns the [`TestResponse`]: the macro writes one `#[test]` per case.
-//! Each case checks the answer (status, headers, body) and what the
-//! application saw (deliveries handed to the handler, payloads handed to the
-//! rejected-payload hook).
+//! hands [`conformance_tests!`] (and [`hostile_tests!`]) a function that
+//! sends one case's request and returns what it observed: the macro writes
+//! one `#[test]` per case and checks the observations itself. Each case
+//! checks the answer (status, headers, body) and what the application saw
+//! (deliveries handed to the handler, payloads handed to the
+//! rejected-payload hook). An adapter declares the cases it cannot run, with
+//! the reason, and the suite checks that declaration both ways.
 
 mod accounting;
-mod cases;
+pub mod cases;
 mod deliveries;
 mod harness;
-mod hostile;
+pub mod hostile;
 mod http_client;
 mod raw_http;
 mod wire;
 
 pub use accounting::{ACCOUNTING_DELIVERIES, AccountingPlan, IN_FLIGHT, accounting_plan, send_all};
-pub use cases::{Case, all, assert_complete, by_name};
-pub use deliveries::{comment_delivery, signed_post};
+pub use cases::{Case, Observation, all, by_name};
+pub use deliveries::{comment_delivery, signed_bytes, signed_post};
 pub use harness::{
     APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, Recorder,
-    VERIFY_TOKEN, harness,
+    VERIFY_TOKEN, harness, harness_with,
 };
 pub use hostile::{
-    AfterAnswer, Exchange, HostileCase, ServerLimits, Transport, all_hostile,
-    assert_hostile_complete, hostile_case,
+    AfterAnswer, Exchange, HostileCase, HostileObservation, ServerLimits, Transport, all_hostile,
+    hostile_case,
 };
 pub use http_client::send_http;
 pub use raw_http::{LAST_CHUNK, RawConnection, chunk, head_bytes, request_bytes, send_raw};
 pub use wire::{TestRequest, TestResponse};
 
-/// Writes one `#[test]` per conformance case. `$run` is a function
-/// `fn(Case)` that serves a fresh [`harness`] on the adapter's transport,
-/// sends [`Case::request`], and calls [`Case::verify`].
+/// Writes one `#[test]` per conformance case the adapter runs, and two
+/// tests of the suite itself.
+///
+/// `$run` is a function `fn(&TestRequest) -> Vec<Observation>`: it serves a
+/// fresh [`harness`] on the adapter's transport, sends the request (over
+/// every variant of the transport, such as Lambda's trigger types) and
+/// returns what it observed. The generated test checks every observation
+/// against the case, and fails when there is none: a runner cannot pass a
+/// case by not running it.
+///
+/// Cases the adapter cannot pass are declared with the reason, and get no
+/// test of their own: `conformance_tests!(run, not_run { put_not_allowed:
+/// "the application's router answers other methods" })`. The generated
+/// `conformance_not_run_is_exact` test runs each of them and fails if one
+/// now passes, and `conformance_suite_is_complete` fails if the macro's
+/// list and the suite's cases differ.
 #[macro_export]
 macro_rules! conformance_tests {
-    ($run:path) => {
-        $crate::conformance_tests!(@each $run;
+    ($run:path $(, not_run { $($skip:ident : $reason:literal),* $(,)? })? $(,)?) => {
+        $crate::__suite_tests!($ cases; __conformance_case; $run;
+            conformance_suite_is_complete, conformance_not_run_is_exact;
+            [$($($skip : $reason),*)?];
             handshake_ok,
             handshake_percent_encoded_challenge,
             handshake_wrong_token,
@@ -59,31 +76,25 @@ macro_rules! conformance_tests {
             put_not_allowed,
         );
     };
-    (@each $run:path; $($case:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $case() {
-                $run($crate::by_name(stringify!($case)));
-            }
-        )*
-
-        #[test]
-        fn conformance_suite_is_complete() {
-            $crate::assert_complete(&[$(stringify!($case)),*]);
-        }
-    };
 }
 
-/// Writes one `#[test]` per case of the hostile-input battery. `$run` is a
-/// function `fn(HostileCase)` that serves a fresh [`harness`] on the
-/// adapter's transport, plays the case
+/// Writes one `#[test]` per case of the hostile-input battery the adapter
+/// runs, and two tests of the battery itself.
+///
+/// `$run` is a function `fn(&HostileCase) -> Vec<HostileObservation>`: it
+/// serves a fresh [`harness`] on the adapter's transport, plays the case
 /// ([`HostileCase::exchange_with_server`], or the
-/// [`HostileCase::event_request`] as an event), and calls
-/// [`HostileCase::verify`].
+/// [`HostileCase::event_request`] as an event) and returns what it
+/// observed. As with [`conformance_tests!`], every observation is checked,
+/// none at all fails the test, and the cases the adapter cannot run are
+/// declared with their reason in `not_run { ... }` and checked to be exactly
+/// those (`hostile_not_run_is_exact`, `hostile_battery_is_complete`).
 #[macro_export]
 macro_rules! hostile_tests {
-    ($run:path) => {
-        $crate::hostile_tests!(@each $run;
+    ($run:path $(, not_run { $($skip:ident : $reason:literal),* $(,)? })? $(,)?) => {
+        $crate::__suite_tests!($ hostile; __hostile_case; $run;
+            hostile_battery_is_complete, hostile_not_run_is_exact;
+            [$($($skip : $reason),*)?];
             signature_header_100kb,
             signature_header_100kb_folded_valid_last,
             signature_headers_1000_valid_last,
@@ -115,6 +126,7 @@ macro_rules! hostile_tests {
             duplicate_keys_in_messaging_item,
             body_exactly_at_limit,
             body_one_over_limit,
+            head_only_over_limit,
             chunked_exactly_at_limit,
             chunked_one_over_limit,
             chunked_past_limit_unending,
@@ -123,17 +135,36 @@ macro_rules! hostile_tests {
             stalled_body,
         );
     };
-    (@each $run:path; $($case:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $case() {
-                $run($crate::hostile_case(stringify!($case)));
-            }
-        )*
+}
+
+/// The shared body of [`conformance_tests!`] and [`hostile_tests!`]: a
+/// local macro with one arm per case not run (expanding to nothing) and a
+/// catch-all arm writing the case's test, applied to every case. `$d` is a
+/// literal `$`, so the local macro can have metavariables of its own.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __suite_tests {
+    ($d:tt $suite:ident; $local:ident; $run:path; $complete:ident, $exact:ident;
+     [$($skip:ident : $reason:literal),*]; $($case:ident),* $(,)?) => {
+        macro_rules! $local {
+            $( ($skip) => {}; )*
+            ($d name:ident) => {
+                #[test]
+                fn $d name() {
+                    $crate::$suite::run_case(stringify!($d name), $run);
+                }
+            };
+        }
+        $( $local!($case); )*
 
         #[test]
-        fn hostile_battery_is_complete() {
-            $crate::assert_hostile_complete(&[$(stringify!($case)),*]);
+        fn $complete() {
+            $crate::$suite::assert_complete(&[$(stringify!($case)),*]);
+        }
+
+        #[test]
+        fn $exact() {
+            $crate::$suite::assert_not_run(&[$((stringify!($skip), $reason)),*], $run);
         }
     };
 }

@@ -1,17 +1,20 @@
 //! The hostile-input battery through Lambda event JSON of every HTTP
 //! trigger type, deserialized by `lambda_http` and fed to the adapter.
 //!
-//! Cases about connections (chunked, slow and stalled bodies) and bytes a
-//! JSON event cannot represent (invalid UTF-8 in a header or the query) are
-//! not run: each says why ([`HostileCase::event_request`]), and the reason
-//! is printed. Everything an event can carry runs on all six triggers.
+//! Cases about connections (chunked, slow and stalled bodies, a head
+//! without its body) and bytes a JSON event cannot represent (invalid UTF-8
+//! in a header or the query, NUL in a header) are declared not run, each
+//! with its reason; the battery checks that exactly those cannot pass here.
+//! Everything an event can carry runs on every trigger type.
 
 mod events;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use events::{Trigger, event};
-use instagram_webhook_conformance::{Exchange, HostileCase, Transport, harness, hostile_tests};
+use instagram_webhook_conformance::{
+    Exchange, HostileCase, HostileObservation, Transport, harness, hostile_tests,
+};
 use lambda_http::Request;
 
 /// Events `lambda_http` cannot turn into a request at all: the function
@@ -42,18 +45,17 @@ fn decode(json: &str) -> Result<Request, String> {
     }
 }
 
-fn run(case: HostileCase) {
-    let request = match case.event_request() {
-        Ok(request) => request,
-        Err(reason) => {
-            eprintln!("{}: not run on Lambda: {reason}", case.name);
-            return;
-        }
+/// One observation per trigger type whose event `lambda_http` decodes;
+/// none for a case no event can carry.
+fn run(case: &HostileCase) -> Vec<HostileObservation> {
+    let Ok(request) = case.event_request() else {
+        return Vec::new();
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
+    let mut observations = Vec::new();
     for trigger in Trigger::ALL {
         let decoded = decode(&event(trigger, &request));
         if refused_by_lambda_http(case.name, trigger) {
@@ -66,14 +68,36 @@ fn run(case: HostileCase) {
         }
         let request =
             decoded.unwrap_or_else(|error| panic!("{trigger:?} event does not decode: {error}"));
-        runtime.block_on(async {
+        observations.push(runtime.block_on(async {
             let (receiver, recorder) = harness();
             let response = events::answer(&receiver, request).await;
-            eprintln!("{} via {trigger:?}: {}", case.name, response.status);
-            let exchange = Exchange::answered(Some(response));
-            case.verify(&Transport::Event, &exchange, &recorder.take());
-        });
+            HostileObservation::new(
+                format!("{trigger:?}"),
+                Transport::Event,
+                Exchange::answered(Some(response)),
+                recorder.take(),
+            )
+        }));
     }
+    observations
 }
 
-hostile_tests!(run);
+// An event has no connection: API Gateway, the Function URL or the ALB
+// reads the whole request, under its own limits and timeouts, before the
+// function runs, and hands it over whole, with no transfer coding
+// (`body_exactly_at_limit` and `body_one_over_limit` cover the limit).
+hostile_tests!(
+    run,
+    not_run {
+        signature_invalid_utf8: "JSON cannot carry invalid UTF-8 in a header",
+        signature_nul_byte: "lambda_http refuses NUL in a header on every trigger: the function never runs",
+        query_raw_invalid_utf8: "JSON cannot carry invalid UTF-8 in the query",
+        head_only_over_limit: "an event has no connection: the trigger reads the whole request first",
+        chunked_exactly_at_limit: "an event carries the body whole, with no transfer coding",
+        chunked_one_over_limit: "an event carries the body whole, with no transfer coding",
+        chunked_past_limit_unending: "an event carries the body whole, with no transfer coding",
+        slow_body: "an event has no connection: the trigger reads the whole request first",
+        stalled_head: "an event has no connection: the trigger reads the whole request first",
+        stalled_body: "an event has no connection: the trigger reads the whole request first",
+    }
+);

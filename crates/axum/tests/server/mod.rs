@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use axum::Router;
+
 /// `axum::serve` on an ephemeral loopback port.
 pub(crate) struct TestServer {
     /// Where the server listens.
@@ -11,7 +13,7 @@ pub(crate) struct TestServer {
 
 impl TestServer {
     /// Serves `app` on 127.0.0.1 with a port of the system's choosing.
-    pub(crate) async fn start(app: axum::Router) -> Self {
+    pub(crate) async fn start(app: Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
