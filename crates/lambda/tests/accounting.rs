@@ -1,8 +1,10 @@
-//! 10,000 signed deliveries (mixed kinds, some batched, some unparseable)
-//! as Lambda events of every trigger type, 48 handled at once on a
-//! multi-threaded runtime: every event reaches the handler exactly once,
-//! every unparseable body reaches the rejected-payload hook byte for byte,
-//! every request is answered.
+//! 10,000 deliveries (mixed kinds, some batched, some unparseable, some
+//! forged, some the handler fails) as Lambda events of every trigger type, 48
+//! handled at once on a multi-threaded runtime: each answered as it must be
+//! (200, 401, 500), every event of a genuine delivery reaches the handler
+//! exactly once with the kind it was sent as, nothing forged reaches the
+//! application, every unparseable body reaches the rejected-payload hook byte
+//! for byte.
 
 mod events;
 
