@@ -66,7 +66,10 @@ pub enum InvalidChallenge {
     /// The value contains control characters.
     #[error("contains control characters")]
     ControlCharacter,
-    /// The percent-decoded value is not valid UTF-8.
+    /// The percent-decoded value is not valid UTF-8, or holds U+FFFD: the
+    /// form decoder writes U+FFFD for invalid bytes, so the two cannot be
+    /// told apart, and a challenge holding it could not be sent back
+    /// verbatim. (Meta's challenges are integers.)
     #[error("not valid UTF-8")]
     NotUtf8,
 }

@@ -90,13 +90,27 @@ impl<'a> RequestHead<'a> {
 }
 
 impl fmt::Debug for RequestHead<'_> {
-    /// The received signatures are not printed: for a genuine delivery each
-    /// is the body's MAC.
+    /// Neither the received signatures nor the query are printed: for a
+    /// genuine delivery each signature is the body's MAC, and the query of
+    /// Meta's handshake holds `hub.verify_token`, the configured verify
+    /// token. The query shows as its length in bytes and its number of
+    /// parameters (`[redacted; 82 bytes, 3 parameters]`), never a name or a
+    /// value: a malformed query may carry the token in either place.
+    ///
+    /// ```
+    /// use instagram_webhook_core::receive::RequestHead;
+    ///
+    /// let query = "hub.mode=subscribe&hub.verify_token=my-token&hub.challenge=1158201444";
+    /// let head = RequestHead::new("GET", "/webhook", Some(query));
+    /// let printed = format!("{head:?}");
+    /// assert!(printed.contains("query: Some([redacted; 69 bytes, 3 parameters])"));
+    /// assert!(!printed.contains("my-token"));
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestHead")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &self.query.map(RedactedQuery))
             .field(
                 "signatures",
                 &format_args!("[redacted; {}]", self.signatures.len()),
@@ -104,5 +118,21 @@ impl fmt::Debug for RequestHead<'_> {
             .field("legacy_signature", &self.legacy_signature)
             .field("content_length", &self.content_length)
             .finish()
+    }
+}
+
+/// A query string in `Debug` output: its length and its number of
+/// parameters (non-empty `&`-separated pieces, as a form decoder counts
+/// them), nothing of its text.
+struct RedactedQuery<'a>(&'a str);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parameters = self.0.split('&').filter(|piece| !piece.is_empty()).count();
+        write!(
+            f,
+            "[redacted; {} bytes, {parameters} parameters]",
+            self.0.len()
+        )
     }
 }
