@@ -1,6 +1,11 @@
 //! Parsing a delivery: typed parse + full `events()` iteration beside the
 //! floor of any serde_json-based parse (`IgnoredAny`: validation only) and
 //! `serde_json::Value`.
+//!
+//! `typed_envelope` parses the envelope only (items stay raw), `typed_into_owned`
+//! adds `Notification::into_owned` (their difference is its cost), and
+//! `typed_owned_events` decodes every item from the owned notification (to set
+//! beside `typed_events`).
 
 use std::hint::black_box;
 
@@ -37,6 +42,43 @@ fn parse(c: &mut Criterion) {
                 events
             });
         });
+        group.bench_with_input(
+            BenchmarkId::new("typed_envelope", name),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    serde_json::from_slice::<Notification<'_>>(black_box(body)).expect("envelope")
+                });
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("typed_into_owned", name),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    serde_json::from_slice::<Notification<'_>>(black_box(body))
+                        .expect("envelope")
+                        .into_owned()
+                });
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("typed_owned_events", name),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let notification: Notification<'_> =
+                        serde_json::from_slice(black_box(body)).expect("envelope");
+                    let owned = notification.into_owned();
+                    let mut events = 0_usize;
+                    for event in owned.events() {
+                        black_box(event.expect("valid item"));
+                        events += 1;
+                    }
+                    events
+                });
+            },
+        );
         group.bench_with_input(
             BenchmarkId::new("typed_dedup_keys", name),
             &body,

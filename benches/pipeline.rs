@@ -4,11 +4,10 @@
 
 use std::hint::black_box;
 
-use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use instagram_webhook_benches::{batch_body, comment_body};
 use instagram_webhook_core::receive::{Delivery, Receiver, RequestHead};
-use instagram_webhook_core::test_kit::sign;
+use instagram_webhook_core::test_kit::SignedDelivery;
 use instagram_webhook_core::types::Notification;
 use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
 
@@ -23,14 +22,14 @@ fn pipeline(c: &mut Criterion) {
     let receiver = Receiver::builder(
         verifier.clone(),
         VerifyToken::new("token").expect("non-empty"),
-        |delivery: Delivery| async move {
-            // What an application does first: decode every event and take its dedup key.
-            for event in delivery.notification().events() {
-                black_box(event.map(|event| event.dedup_key()).ok());
-            }
-            Ok::<(), std::convert::Infallible>(())
-        },
     )
+    .handler(|delivery: Delivery| async move {
+        // What an application does first: decode every event and take its dedup key.
+        for event in delivery.notification().events() {
+            black_box(event.map(|event| event.dedup_key()).ok());
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
     .build();
 
     let mut group = c.benchmark_group("pipeline");
@@ -38,8 +37,7 @@ fn pipeline(c: &mut Criterion) {
         ("single_comment", comment_body()),
         ("batch_1000", batch_body()),
     ] {
-        let signature = sign(&secret, &body);
-        let body = Bytes::from(body);
+        let (body, signature) = SignedDelivery::from_body(&secret, body).into_parts();
         group.throughput(Throughput::Bytes(body.len() as u64));
 
         group.bench_with_input(BenchmarkId::new("verify_only", name), &body, |b, body| {
@@ -60,7 +58,7 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| {
                 let mut head = RequestHead::new("POST", "/webhook", None);
                 head.header("x-hub-signature-256", signature.as_bytes());
-                let answer = runtime.block_on(receiver.respond(&head, body.clone()));
+                let answer = runtime.block_on(receiver.serve(&head, body.clone()));
                 assert_eq!(answer.status(), 200);
                 answer
             });

@@ -19,8 +19,6 @@
 //! and `{"rejected": "<reason>", "bytes": <n>}` per verified body they could
 //! not parse. Logs go to stderr.
 
-pub mod samples;
-
 use instagram_webhook_core::receive::{Delivery, Receiver, RejectedPayload};
 use instagram_webhook_core::{SecretError, Verifier, VerifyToken};
 use std::io::Write;
@@ -77,8 +75,8 @@ pub fn init_logs() {
 pub fn printing_receiver() -> Result<Receiver, SecretError> {
     let verifier = Verifier::from_comma_separated(&app_secrets())?;
     let token = VerifyToken::new(env_or_dev("INSTAGRAM_VERIFY_TOKEN", DEV_VERIFY_TOKEN))?;
-    Ok(
-        Receiver::builder(verifier, token, |delivery: Delivery| async move {
+    Ok(Receiver::builder(verifier, token)
+        .handler(|delivery: Delivery| async move {
             print_events(&delivery);
             Ok::<(), std::convert::Infallible>(())
         })
@@ -88,8 +86,7 @@ pub fn printing_receiver() -> Result<Receiver, SecretError> {
                 json!({"rejected": payload.reason(), "bytes": payload.body().len()})
             );
         })
-        .build(),
-    )
+        .build())
 }
 
 /// One line of a receiver's output.

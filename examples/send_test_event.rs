@@ -4,11 +4,12 @@
 //! `cargo run --example send_test_event -- --url http://127.0.0.1:3000/webhook --kind comment`
 //!
 //! Signs with the first secret of `INSTAGRAM_APP_SECRET` (or the development
-//! secret). `--kind list` prints the kinds.
+//! secret). `--kind list` prints the kinds. The deliveries are the core test
+//! kit's samples (`instagram_webhook_core::test_kit::sample`).
 
 use instagram_webhook_core::AppSecret;
-use instagram_webhook_core::test_kit::{sign, to_meta_json};
-use instagram_webhook_examples::{app_secrets, samples};
+use instagram_webhook_core::test_kit::{SAMPLE_KINDS, sample};
+use instagram_webhook_examples::app_secrets;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,27 +27,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    let names: Vec<&str> = SAMPLE_KINDS.iter().map(|kind| kind.as_str()).collect();
     if kind == "list" {
-        println!("{}", samples::KINDS.join("\n"));
+        println!("{}", names.join("\n"));
         return Ok(());
     }
-    let sample = samples::sample(&kind).ok_or_else(|| {
-        format!(
-            "unknown kind {kind:?}; one of: {}",
-            samples::KINDS.join(", ")
-        )
-    })?;
+    let kind = SAMPLE_KINDS
+        .into_iter()
+        .find(|known| known.as_str() == kind)
+        .ok_or_else(|| format!("unknown kind {kind:?}; one of: {}", names.join(", ")))?;
 
-    let body = to_meta_json(&sample)?;
     let secrets = app_secrets();
     let secret = AppSecret::new(secrets.split(',').next().unwrap_or_default().trim())?;
-    let response = reqwest::Client::new()
-        .post(&url)
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", sign(&secret, &body))
-        .body(body)
-        .send()
-        .await?;
+    let delivery = sample(kind).sign(&secret);
+    let request = reqwest::Request::try_from(delivery.to_request(url.parse()?))?;
+    let response = reqwest::Client::new().execute(request).await?;
     let status = response.status();
     let text = response.text().await?;
     println!("{} {text}", status.as_u16());

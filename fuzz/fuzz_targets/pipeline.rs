@@ -47,20 +47,20 @@ fn receiver() -> &'static Receiver {
         Receiver::builder(
             Verifier::new(AppSecret::new(SECRET).expect("non-empty")),
             VerifyToken::new("fuzz-token").expect("non-empty"),
-            |delivery: Delivery| async move {
-                HANDLED.fetch_add(1, Ordering::SeqCst);
-                saw(delivery.body());
-                // Touch every event the way an application would.
-                for event in delivery.events().iter().flatten() {
-                    let _ = event.dedup_key().as_str().len() + event.kind().as_str().len();
-                }
-                if delivery.body().starts_with(b"{\"fail\"") {
-                    Err("handler failure")
-                } else {
-                    Ok(())
-                }
-            },
         )
+        .handler(|delivery: Delivery| async move {
+            HANDLED.fetch_add(1, Ordering::SeqCst);
+            saw(delivery.body());
+            // Touch every event the way an application would.
+            for event in delivery.events().iter().flatten() {
+                let _ = event.dedup_key().as_str().len() + event.kind().as_str().len();
+            }
+            if delivery.body().starts_with(b"{\"fail\"") {
+                Err("handler failure")
+            } else {
+                Ok(())
+            }
+        })
         .on_rejected(|payload: RejectedPayload| async move {
             REJECTED.fetch_add(1, Ordering::SeqCst);
             saw(payload.body());

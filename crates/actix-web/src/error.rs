@@ -4,14 +4,30 @@ use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use instagram_webhook_core::receive::Answer;
+use instagram_webhook_core::receive::{Answer, Outcome};
 
 use crate::translate;
 
 /// Why an extractor did not yield a value, as the answer to send: 401 for a
 /// bad signature, 413 over the body limit, 400 or 403 for a handshake, and
 /// 200 for a verified body that is not an Instagram envelope (already handed
-/// to the rejected-payload hook). The status is decided by the core.
+/// to the rejected-payload hook). The status is decided by the core; match
+/// on [`outcome`](Self::outcome) to tell the cases apart.
+///
+/// ```
+/// use actix_web::HttpResponse;
+/// use instagram_webhook_actix_web::{Outcome, VerifiedDelivery, WebhookError};
+///
+/// async fn webhook(delivery: Result<VerifiedDelivery, WebhookError>) -> HttpResponse {
+///     match delivery {
+///         Ok(VerifiedDelivery(delivery)) => HttpResponse::Ok().finish(),
+///         Err(error) if matches!(error.outcome(), Outcome::Unauthorized(_)) => {
+///             HttpResponse::Unauthorized().finish()
+///         }
+///         Err(error) => actix_web::ResponseError::error_response(&error),
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 pub struct WebhookError(pub Answer);
 
@@ -19,6 +35,11 @@ impl WebhookError {
     /// The answer this error sends.
     pub fn answer(&self) -> &Answer {
         &self.0
+    }
+
+    /// Why the request was not accepted.
+    pub fn outcome(&self) -> Outcome {
+        self.0.outcome()
     }
 }
 
@@ -30,9 +51,11 @@ impl From<Answer> for WebhookError {
 
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&String::from_utf8_lossy(self.0.body()))
+        fmt::Display::fmt(&self.outcome(), f)
     }
 }
+
+impl std::error::Error for WebhookError {}
 
 impl ResponseError for WebhookError {
     fn status_code(&self) -> StatusCode {

@@ -93,10 +93,9 @@ impl FromRequest for Handshake {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let query = Some(request.query_string()).filter(|query| !query.is_empty());
         std::future::ready(receiver(request).and_then(|receiver| {
             receiver
-                .handshake(query)
+                .handshake(&translate::head(request))
                 .map(|challenge| Self { challenge })
                 .map_err(|error| WebhookError(error.into()))
         }))

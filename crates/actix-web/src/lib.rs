@@ -21,13 +21,13 @@
 //!     let receiver = Receiver::builder(
 //!         Verifier::from_comma_separated(&std::env::var("INSTAGRAM_APP_SECRET")?)?,
 //!         VerifyToken::new(std::env::var("INSTAGRAM_VERIFY_TOKEN")?)?,
-//!         |delivery: Delivery| async move {
-//!             for event in delivery.events().iter().flatten() {
-//!                 println!("{} {}", event.kind().as_str(), event.dedup_key());
-//!             }
-//!             Ok::<(), std::convert::Infallible>(())
-//!         },
 //!     )
+//!     .handler(|delivery: Delivery| async move {
+//!         for event in delivery.events().iter().flatten() {
+//!             println!("{} {}", event.kind().as_str(), event.dedup_key());
+//!         }
+//!         Ok::<(), std::convert::Infallible>(())
+//!     })
 //!     .build();
 //!
 //!     HttpServer::new(move || App::new().service(WebhookService::new("/webhook", receiver.clone())))
@@ -49,7 +49,8 @@ mod translate;
 pub use error::WebhookError;
 pub use extract::{Handshake, VerifiedDelivery};
 pub use instagram_webhook_core::receive::{
-    Delivery, Handler, HandlerError, Receiver, ReceiverBuilder, RejectedHook, RejectedPayload,
+    Delivery, Handler, HandlerError, Observer, Origin, Outcome, Receiver, ReceiverBuilder,
+    RejectedHook, RejectedPayload, Report,
 };
 pub use instagram_webhook_core::{
     AppKey, AppSecret, AppVerifiers, SecretError, SelectVerifier, Verifier, VerifyToken, types,

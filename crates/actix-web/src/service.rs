@@ -24,11 +24,11 @@ use crate::translate::{self, ActixBody};
 ///     let receiver = Receiver::builder(
 ///         Verifier::new(AppSecret::new(std::env::var("INSTAGRAM_APP_SECRET")?)?),
 ///         VerifyToken::new(std::env::var("INSTAGRAM_VERIFY_TOKEN")?)?,
-///         |delivery: Delivery| async move {
-///             println!("{} events", delivery.events().len());
-///             Ok::<(), std::convert::Infallible>(())
-///         },
 ///     )
+///     .handler(|delivery: Delivery| async move {
+///         println!("{} events", delivery.events().len());
+///         Ok::<(), std::convert::Infallible>(())
+///     })
 ///     .build();
 ///     HttpServer::new(move || App::new().service(WebhookService::new("/webhook", receiver.clone())))
 ///         .bind(("127.0.0.1", 3000))?

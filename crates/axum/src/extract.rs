@@ -87,7 +87,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let receiver = Receiver::from_ref(state);
-        match receiver.handshake(parts.uri.query()) {
+        match receiver.handshake(&translate::head(parts)) {
             Ok(challenge) => Ok(Self { challenge }),
             Err(error) => Err(Answer::from(error).into()),
         }

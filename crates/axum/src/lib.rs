@@ -20,16 +20,16 @@
 //!     let receiver = Receiver::builder(
 //!         Verifier::from_comma_separated(&std::env::var("INSTAGRAM_APP_SECRET")?)?,
 //!         VerifyToken::new(std::env::var("INSTAGRAM_VERIFY_TOKEN")?)?,
-//!         |delivery: Delivery| async move {
-//!             for event in delivery.events() {
-//!                 match event {
-//!                     Ok(event) => println!("{} {}", event.kind().as_str(), event.dedup_key()),
-//!                     Err(error) => eprintln!("bad item: {error}"),
-//!                 }
-//!             }
-//!             Ok::<(), std::convert::Infallible>(())
-//!         },
 //!     )
+//!     .handler(|delivery: Delivery| async move {
+//!         for event in delivery.events() {
+//!             match event {
+//!                 Ok(event) => println!("{} {}", event.kind().as_str(), event.dedup_key()),
+//!                 Err(error) => eprintln!("bad item: {error}"),
+//!             }
+//!         }
+//!         Ok::<(), std::convert::Infallible>(())
+//!     })
 //!     .build();
 //!
 //!     let app = axum::Router::new().merge(router("/webhook", receiver));
@@ -49,7 +49,8 @@ mod translate;
 
 pub use extract::{Handshake, VerifiedDelivery};
 pub use instagram_webhook_core::receive::{
-    Delivery, Handler, HandlerError, Receiver, ReceiverBuilder, RejectedHook, RejectedPayload,
+    Delivery, Handler, HandlerError, Observer, Origin, Outcome, Receiver, ReceiverBuilder,
+    RejectedHook, RejectedPayload, Report,
 };
 pub use instagram_webhook_core::{
     AppKey, AppSecret, AppVerifiers, SecretError, SelectVerifier, Verifier, VerifyToken, types,

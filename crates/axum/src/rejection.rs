@@ -1,14 +1,33 @@
 //! The rejection of the extractors.
 
+use std::fmt;
+
 use axum::response::{IntoResponse, Response};
-use instagram_webhook_core::receive::Answer;
+use instagram_webhook_core::receive::{Answer, Outcome};
 
 use crate::translate;
 
 /// Why an extractor did not yield a value, as the answer to send: 401 for a
 /// bad signature, 413 over the body limit, 400 or 403 for a handshake, and
 /// 200 for a verified body that is not an Instagram envelope (already handed
-/// to the rejected-payload hook). The status is decided by the core.
+/// to the rejected-payload hook). The status is decided by the core; match
+/// on [`outcome`](Self::outcome) to tell the cases apart.
+///
+/// ```
+/// use axum::http::StatusCode;
+/// use instagram_webhook_axum::{Outcome, VerifiedDelivery, WebhookRejection};
+///
+/// async fn webhook(delivery: Result<VerifiedDelivery, WebhookRejection>) -> StatusCode {
+///     match delivery {
+///         Ok(VerifiedDelivery(delivery)) => StatusCode::OK,
+///         Err(rejection) => match rejection.outcome() {
+///             Outcome::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+///             Outcome::Rejected => StatusCode::OK,
+///             _ => rejection.answer().status(),
+///         },
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 pub struct WebhookRejection(pub Answer);
 
@@ -17,6 +36,11 @@ impl WebhookRejection {
     pub fn answer(&self) -> &Answer {
         &self.0
     }
+
+    /// Why the request was not accepted.
+    pub fn outcome(&self) -> Outcome {
+        self.0.outcome()
+    }
 }
 
 impl From<Answer> for WebhookRejection {
@@ -24,6 +48,14 @@ impl From<Answer> for WebhookRejection {
         Self(answer)
     }
 }
+
+impl fmt::Display for WebhookRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.outcome(), f)
+    }
+}
+
+impl std::error::Error for WebhookRejection {}
 
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {

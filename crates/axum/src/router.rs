@@ -23,13 +23,13 @@ use crate::translate::{self, AxumBody};
 /// let receiver = Receiver::builder(
 ///     Verifier::new(AppSecret::new(std::env::var("INSTAGRAM_APP_SECRET")?)?),
 ///     VerifyToken::new(std::env::var("INSTAGRAM_VERIFY_TOKEN")?)?,
-///     |delivery: Delivery| async move {
-///         for event in delivery.events().iter().flatten() {
-///             println!("{} {}", event.kind().as_str(), event.dedup_key());
-///         }
-///         Ok::<(), std::convert::Infallible>(())
-///     },
 /// )
+/// .handler(|delivery: Delivery| async move {
+///     for event in delivery.events().iter().flatten() {
+///         println!("{} {}", event.kind().as_str(), event.dedup_key());
+///     }
+///     Ok::<(), std::convert::Infallible>(())
+/// })
 /// .build();
 ///
 /// let app = axum::Router::new().merge(router("/webhook", receiver));

@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use crate::deliveries::signed_bytes;
 use crate::harness::{APP_SECRET, FAILING_ACCOUNT, Recorded};
 use crate::raw_http::{RawConnection, request_bytes};
+use crate::requests::signed_bytes;
 use crate::wire::TestRequest;
 
 /// How many deliveries the accounting test sends.
@@ -518,7 +518,7 @@ mod tests {
                 for (name, value) in &request.headers {
                     head.header(name, value);
                 }
-                let answer = runtime.block_on(receiver.respond(&head, request.body.clone()));
+                let answer = runtime.block_on(receiver.serve(&head, request.body.clone()));
                 Some(answer.status().as_u16())
             })
             .collect();

@@ -5,8 +5,14 @@ use std::collections::HashSet;
 use instagram_webhook_types::{EventKind, EventPayload};
 use serde_json::json;
 
-use crate::deliveries::{comment_delivery, signed_bytes, signed_post};
+use crate::checks::{
+    assert_declared, assert_lists_every_case, ensure, handled_once, nothing_handed_over, preview,
+    rejected_exactly, status,
+};
 use crate::harness::{APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded};
+use crate::requests::{
+    comment_delivery, encoded_token, get, handshake_query, signed_bytes, signed_post,
+};
 use crate::wire::{TestRequest, TestResponse};
 
 type Check = fn(&TestResponse, &Recorded) -> Result<(), String>;
@@ -90,7 +96,7 @@ pub fn run_case(name: &str, run: Runner) {
             panic!(
                 "case {name} via {via}: {problem}\n  answer: {} {:?}\n  handler calls: {}, rejected payloads: {}",
                 response.status,
-                String::from_utf8_lossy(&response.body[..response.body.len().min(200)]),
+                preview(&response.body),
                 recorded.deliveries.len(),
                 recorded.rejected.len(),
             );
@@ -120,70 +126,6 @@ pub fn assert_not_run(declared: &[(&str, &str)], run: Runner) {
             !passes,
             "case {name} is declared not run here ({reason}), but it passes: remove it from `not_run`"
         );
-    }
-}
-
-/// Checks a `not_run` declaration against the names of a suite's cases.
-pub(crate) fn assert_declared(declared: &[(&str, &str)], cases: &[&str]) {
-    let mut names: Vec<&str> = declared.iter().map(|(name, _)| *name).collect();
-    names.sort_unstable();
-    let count = names.len();
-    names.dedup();
-    assert_eq!(names.len(), count, "a case is declared not run twice");
-    for (name, reason) in declared {
-        assert!(
-            cases.contains(name),
-            "no case named {name} to declare not run"
-        );
-        assert!(!reason.trim().is_empty(), "{name}: say why it is not run");
-    }
-}
-
-/// The verify token, form-urlencoded.
-fn encoded_token() -> String {
-    form_urlencoded::byte_serialize(crate::VERIFY_TOKEN.as_bytes()).collect()
-}
-
-fn get(query: Option<&str>) -> TestRequest {
-    TestRequest::new("GET", PATH, query)
-}
-
-fn handshake_query(mode: &str, token: &str, challenge: &str) -> String {
-    format!("hub.mode={mode}&hub.verify_token={token}&hub.challenge={challenge}")
-}
-
-fn status(response: &TestResponse, expected: u16) -> Result<(), String> {
-    if response.status == expected {
-        Ok(())
-    } else {
-        Err(format!(
-            "expected status {expected}, got {}",
-            response.status
-        ))
-    }
-}
-
-fn nothing_handed_over(recorded: &Recorded) -> Result<(), String> {
-    if recorded.deliveries.is_empty() && recorded.rejected.is_empty() {
-        Ok(())
-    } else {
-        Err("the application must not see this request".to_owned())
-    }
-}
-
-fn handled_once(recorded: &Recorded) -> Result<&Recorded, String> {
-    if recorded.deliveries.len() == 1 && recorded.rejected.is_empty() {
-        Ok(recorded)
-    } else {
-        Err("expected exactly one delivery to the handler and no rejected payload".to_owned())
-    }
-}
-
-fn ensure(condition: bool, problem: &str) -> Result<(), String> {
-    if condition {
-        Ok(())
-    } else {
-        Err(problem.to_owned())
     }
 }
 
@@ -251,7 +193,7 @@ pub fn all() -> Vec<Case> {
             ),
             |response, recorded| {
                 status(response, 200)?;
-                let delivery = &handled_once(recorded)?.deliveries[0];
+                let delivery = handled_once(recorded)?;
                 ensure(delivery.events().len() == 1, "one event")?;
                 let event = delivery.events()[0].as_ref().map_err(ToString::to_string)?;
                 ensure(event.kind() == EventKind::Comment, "a comment")?;
@@ -260,7 +202,7 @@ pub fn all() -> Vec<Case> {
                     "its account",
                 )?;
                 ensure(
-                    delivery.verified().secret_index() == 0,
+                    delivery.secret_index() == 0,
                     "verified by the current secret",
                 )
             },
@@ -316,11 +258,8 @@ pub fn all() -> Vec<Case> {
             ),
             |response, recorded| {
                 status(response, 200)?;
-                let delivery = &handled_once(recorded)?.deliveries[0];
-                ensure(
-                    delivery.verified().secret_index() == 1,
-                    "verified by the old secret",
-                )
+                let delivery = handled_once(recorded)?;
+                ensure(delivery.secret_index() == 1, "verified by the old secret")
             },
         ),
         Case::new(
@@ -335,7 +274,7 @@ pub fn all() -> Vec<Case> {
             ),
             |response, recorded| {
                 status(response, 200)?;
-                let delivery = &handled_once(recorded)?.deliveries[0];
+                let delivery = handled_once(recorded)?;
                 let body =
                     std::str::from_utf8(delivery.body()).map_err(|error| error.to_string())?;
                 ensure(
@@ -365,7 +304,7 @@ pub fn all() -> Vec<Case> {
             signed_post(APP_SECRET, &batch(10, 100)),
             |response, recorded| {
                 status(response, 200)?;
-                let delivery = &handled_once(recorded)?.deliveries[0];
+                let delivery = handled_once(recorded)?;
                 ensure(
                     delivery.body().len() > 400 * 1024,
                     "a batch of about 470 KB",
@@ -392,7 +331,7 @@ pub fn all() -> Vec<Case> {
             ),
             |response, recorded| {
                 status(response, 200)?;
-                let delivery = &handled_once(recorded)?.deliveries[0];
+                let delivery = handled_once(recorded)?;
                 let event = delivery.events()[0].as_ref().map_err(ToString::to_string)?;
                 ensure(event.kind() == EventKind::Unknown, "an unknown event")?;
                 ensure(
@@ -413,17 +352,7 @@ pub fn all() -> Vec<Case> {
             ),
             |response, recorded| {
                 status(response, 200)?;
-                ensure(
-                    recorded.deliveries.is_empty(),
-                    "the handler must not be called",
-                )?;
-                ensure(recorded.rejected.len() == 1, "one rejected payload")?;
-                ensure(
-                    recorded.rejected[0].body().as_ref()
-                        == br#"{"object":"instagram","entry":[{"id":"1","#,
-                    "the exact bytes reach the hook",
-                )?;
-                ensure(!recorded.rejected[0].reason().is_empty(), "with a reason")
+                rejected_exactly(recorded, br#"{"object":"instagram","entry":[{"id":"1","#)
             },
         ),
         Case::new(
@@ -495,12 +424,9 @@ pub fn by_name(name: &str) -> Case {
 /// When a case is missing from `listed` or listed twice.
 pub fn assert_complete(listed: &[&str]) {
     let cases: Vec<&str> = all().iter().map(|case| case.name).collect();
-    let mut sorted_listed = listed.to_vec();
-    sorted_listed.sort_unstable();
-    let mut sorted_cases = cases.clone();
-    sorted_cases.sort_unstable();
-    assert_eq!(
-        sorted_listed, sorted_cases,
-        "conformance_tests! must list every case once"
+    assert_lists_every_case(
+        listed,
+        &cases,
+        "conformance_tests! must list every case once",
     );
 }

@@ -95,15 +95,16 @@ pub fn harness_with(verifiers: impl SelectVerifier + 'static) -> (Receiver, Reco
 
     let handled = recorder.clone();
     let rejected = recorder.clone();
-    let receiver = Receiver::builder(verifiers, token, move |delivery: Delivery| {
-        let recorder = handled.clone();
-        async move { recorder.handle(delivery) }
-    })
-    .on_rejected(move |payload: RejectedPayload| {
-        let recorder = rejected.clone();
-        async move { recorder.reject(payload) }
-    })
-    .body_limit(BODY_LIMIT)
-    .build();
+    let receiver = Receiver::builder(verifiers, token)
+        .handler(move |delivery: Delivery| {
+            let recorder = handled.clone();
+            async move { recorder.handle(delivery) }
+        })
+        .on_rejected(move |payload: RejectedPayload| {
+            let recorder = rejected.clone();
+            async move { recorder.reject(payload) }
+        })
+        .body_limit(BODY_LIMIT)
+        .build();
     (receiver, recorder)
 }

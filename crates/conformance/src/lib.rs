@@ -12,16 +12,16 @@
 
 mod accounting;
 pub mod cases;
-mod deliveries;
+mod checks;
 mod harness;
 pub mod hostile;
 mod http_client;
 mod raw_http;
+mod requests;
 mod wire;
 
 pub use accounting::{ACCOUNTING_DELIVERIES, AccountingPlan, IN_FLIGHT, accounting_plan, send_all};
 pub use cases::{Case, Observation, all, by_name};
-pub use deliveries::{comment_delivery, signed_bytes, signed_post};
 pub use harness::{
     APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, Recorder,
     VERIFY_TOKEN, harness, harness_with,
@@ -32,6 +32,7 @@ pub use hostile::{
 };
 pub use http_client::send_http;
 pub use raw_http::{LAST_CHUNK, RawConnection, chunk, head_bytes, request_bytes, send_raw};
+pub use requests::{comment_delivery, signed_bytes, signed_post};
 pub use wire::{TestRequest, TestResponse};
 
 /// Writes one `#[test]` per conformance case the adapter runs, and two
@@ -167,4 +168,31 @@ macro_rules! __suite_tests {
             $crate::$suite::assert_not_run(&[$((stringify!($skip), $reason)),*], $run);
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    /// The case names the suite macro `name` lists, in order, read from
+    /// this file.
+    fn listed(name: &str) -> Vec<&'static str> {
+        let source = include_str!("lib.rs");
+        let start = source
+            .find(&format!("macro_rules! {name} {{"))
+            .expect("the macro");
+        let list = &source[start..];
+        let list = &list[list.find("];").expect("the not-run list") + 2..];
+        let list = &list[..list.find(");").expect("the end of the list")];
+        list.split(',')
+            .map(str::trim)
+            .filter(|case| !case.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn the_macros_list_the_cases_in_suite_order() {
+        let cases: Vec<&str> = crate::all().iter().map(|case| case.name).collect();
+        assert_eq!(listed("conformance_tests"), cases);
+        let hostile: Vec<&str> = crate::all_hostile().iter().map(|case| case.name).collect();
+        assert_eq!(listed("hostile_tests"), hostile);
+    }
 }

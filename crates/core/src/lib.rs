@@ -76,7 +76,7 @@ pub use handshake::{
     Challenge, HandshakeError, InvalidChallenge, MAX_CHALLENGE_LEN, verify_handshake,
 };
 pub use secret::{AppSecret, SecretError, VerifyToken};
-pub use select::{AppKey, AppVerifiers, RequestContext, SelectVerifier};
+pub use select::{AppKey, AppVerifiers, RequestContext, SelectVerifier, Selected};
 pub use signature::{
     LEGACY_SIGNATURE_HEADER, Malformed, SIGNATURE_HEADER, Signature, SignatureError,
 };

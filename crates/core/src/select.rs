@@ -27,15 +27,42 @@ impl<'a> RequestContext<'a> {
     }
 }
 
+/// The App Secrets chosen for a request, and the Meta app they belong to
+/// (`None` for a single app).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Selected<'a> {
+    /// The secrets to check the signature with.
+    pub verifier: &'a Verifier,
+    /// The app's name, as configured.
+    pub app: Option<&'a str>,
+}
+
+impl<'a> Selected<'a> {
+    /// The secrets of a single app.
+    pub fn new(verifier: &'a Verifier) -> Self {
+        Self { verifier, app: None }
+    }
+
+    /// The secrets of the app called `app`.
+    pub fn for_app(verifier: &'a Verifier, app: &'a str) -> Self {
+        Self {
+            verifier,
+            app: Some(app),
+        }
+    }
+}
+
 /// Picks the [`Verifier`] (the App Secrets) for a request.
 ///
 /// A single [`Verifier`] selects itself for every request; [`AppVerifiers`]
 /// picks one per app; implement the trait for anything else (a database of
 /// tenants, say).
 pub trait SelectVerifier: Send + Sync {
-    /// The verifier for this request, or `None` when the request belongs to no
-    /// known app (answered as [`SignatureError::UnknownApp`], 401).
-    fn select(&self, request: &RequestContext<'_>) -> Option<&Verifier>;
+    /// The verifier for this request (and its app's name), or `None` when
+    /// the request belongs to no known app (answered as
+    /// [`SignatureError::UnknownApp`], 401).
+    fn select(&self, request: &RequestContext<'_>) -> Option<Selected<'_>>;
 
     /// Selects the verifier for `request` and checks the body against the
     /// signature headers.
@@ -51,24 +78,25 @@ pub trait SelectVerifier: Send + Sync {
     ) -> Result<Verified, SignatureError> {
         self.select(request)
             .ok_or(SignatureError::UnknownApp)?
+            .verifier
             .verify_headers(headers, body)
     }
 }
 
 impl SelectVerifier for Verifier {
-    fn select(&self, _request: &RequestContext<'_>) -> Option<&Verifier> {
-        Some(self)
+    fn select(&self, _request: &RequestContext<'_>) -> Option<Selected<'_>> {
+        Some(Selected::new(self))
     }
 }
 
 impl<T: SelectVerifier + ?Sized> SelectVerifier for Arc<T> {
-    fn select(&self, request: &RequestContext<'_>) -> Option<&Verifier> {
+    fn select(&self, request: &RequestContext<'_>) -> Option<Selected<'_>> {
         (**self).select(request)
     }
 }
 
 impl<T: SelectVerifier + ?Sized> SelectVerifier for Box<T> {
-    fn select(&self, request: &RequestContext<'_>) -> Option<&Verifier> {
+    fn select(&self, request: &RequestContext<'_>) -> Option<Selected<'_>> {
         (**self).select(request)
     }
 }
@@ -146,7 +174,8 @@ impl AppVerifiers {
 }
 
 impl SelectVerifier for AppVerifiers {
-    fn select(&self, request: &RequestContext<'_>) -> Option<&Verifier> {
-        self.apps.get(&self.key.find(request)?)
+    fn select(&self, request: &RequestContext<'_>) -> Option<Selected<'_>> {
+        let (app, verifier) = self.apps.get_key_value(&self.key.find(request)?)?;
+        Some(Selected::for_app(verifier, app))
     }
 }

@@ -555,31 +555,59 @@ proptest! {
     }
 }
 
+/// A request body arriving in the given chunks.
+struct Chunks(std::vec::IntoIter<Vec<u8>>);
+
+impl instagram_webhook_core::receive::BodyStream for Chunks {
+    async fn next_chunk(
+        &mut self,
+    ) -> Option<Result<bytes::Bytes, instagram_webhook_core::receive::BodyReadError>> {
+        self.0.next().map(|chunk| Ok(bytes::Bytes::from(chunk)))
+    }
+}
+
 proptest! {
-    /// However a body is split into chunks, the collector returns exactly its
-    /// bytes when they fit, and refuses it (413) as soon as they do not.
+    /// However a signed body is split into chunks, the receiver hands
+    /// exactly its bytes on when they fit the limit (here to the
+    /// rejected-payload hook: they are not an envelope), and refuses it with
+    /// 413 when they do not, handing nothing on.
     #[test]
-    fn body_collector_keeps_exactly_the_bytes_or_refuses(
+    fn a_chunked_body_is_kept_exactly_or_refused(
         chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..12),
         limit in 0_usize..400,
     ) {
-        use instagram_webhook_core::receive::BodyCollector;
-        let mut collector = BodyCollector::new(limit);
-        let mut sent = Vec::new();
-        let mut refused = false;
-        for chunk in &chunks {
-            sent.extend_from_slice(chunk);
-            if let Err(answer) = collector.push(bytes::Bytes::copy_from_slice(chunk)) {
-                prop_assert_eq!(answer.status(), 413);
-                prop_assert!(sent.len() > limit);
-                refused = true;
-                break;
-            }
-        }
-        if !refused {
-            prop_assert!(sent.len() <= limit);
-            let body = collector.finish();
-            prop_assert_eq!(body.as_ref(), sent.as_slice());
+        use std::sync::{Arc, Mutex};
+
+        use instagram_webhook_core::receive::{Outcome, Receiver, RejectedPayload, RequestHead};
+
+        let sent: Vec<u8> = std::iter::once(b'#').chain(chunks.concat()).collect();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let hook = seen.clone();
+        let secret = AppSecret::new("property-secret").unwrap();
+        let receiver = Receiver::builder(Verifier::new(secret.clone()), VerifyToken::new("t").unwrap())
+            .on_rejected(move |payload: RejectedPayload| {
+                let hook = hook.clone();
+                async move { hook.lock().unwrap().push(payload.body().clone()) }
+            })
+            .body_limit(limit)
+            .without_observers()
+            .build();
+        let signature = sign(&secret, &sent);
+        let mut head = RequestHead::new("POST", "/webhook", None);
+        head.header("x-hub-signature-256", signature.as_bytes());
+        let mut pieces = vec![b"#".to_vec()];
+        pieces.extend(chunks);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let answer = runtime.block_on(receiver.serve(&head, Chunks(pieces.into_iter())));
+        let seen = seen.lock().unwrap();
+        if sent.len() <= limit {
+            prop_assert_eq!(answer.outcome(), Outcome::Rejected);
+            prop_assert_eq!(seen.len(), 1);
+            prop_assert_eq!(seen[0].as_ref(), sent.as_slice());
+        } else {
+            prop_assert_eq!(answer.outcome(), Outcome::TooLarge);
+            prop_assert_eq!(answer.status(), 413);
+            prop_assert!(seen.is_empty());
         }
     }
 }

@@ -15,7 +15,8 @@ mod service;
 mod translate;
 
 pub use instagram_webhook_core::receive::{
-    Delivery, Handler, HandlerError, Receiver, ReceiverBuilder, RejectedHook, RejectedPayload,
+    Delivery, Handler, HandlerError, Observer, Origin, Outcome, Receiver, ReceiverBuilder,
+    RejectedHook, RejectedPayload, Report,
 };
 pub use instagram_webhook_core::{
     AppKey, AppSecret, AppVerifiers, SecretError, SelectVerifier, Verifier, VerifyToken, types,

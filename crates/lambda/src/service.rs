@@ -18,8 +18,8 @@ use crate::translate;
 /// let receiver = Receiver::builder(
 ///     Verifier::new(AppSecret::new("app-secret")?),
 ///     VerifyToken::new("verify-token")?,
-///     |_: Delivery| async { Ok::<(), std::convert::Infallible>(()) },
 /// )
+/// .handler(|_: Delivery| async { Ok::<(), std::convert::Infallible>(()) })
 /// .build();
 ///
 /// let event = r#"{
@@ -39,7 +39,7 @@ use crate::translate;
 pub async fn respond(receiver: &Receiver, request: Request) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let head = translate::head(&parts);
-    translate::response(receiver.respond(&head, translate::body(body)).await)
+    translate::response(receiver.serve(&head, translate::body(body)).await)
 }
 
 /// Runs the Lambda function: polls the Lambda Runtime API
@@ -53,11 +53,11 @@ pub async fn respond(receiver: &Receiver, request: Request) -> Response<Body> {
 ///     let receiver = Receiver::builder(
 ///         Verifier::from_comma_separated(&std::env::var("INSTAGRAM_APP_SECRET")?)?,
 ///         VerifyToken::new(std::env::var("INSTAGRAM_VERIFY_TOKEN")?)?,
-///         |delivery: Delivery| async move {
-///             println!("{} events", delivery.events().len());
-///             Ok::<(), std::convert::Infallible>(())
-///         },
 ///     )
+///     .handler(|delivery: Delivery| async move {
+///         println!("{} events", delivery.events().len());
+///         Ok::<(), std::convert::Infallible>(())
+///     })
 ///     .build();
 ///     instagram_webhook_lambda::run(receiver).await
 /// }

@@ -7,15 +7,12 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::comment::Comment;
 use crate::edit::MessageEdit;
 use crate::error::{ItemErrorKind, JsonError};
-use crate::event::{EventPayload, UnknownEvent};
-use crate::insights::StoryInsights;
-use crate::mention::Mention;
+use crate::kind::{self, EventPayload, UnknownEvent};
+use crate::location::Container;
 use crate::message::Message;
 use crate::messaging::{Handover, MessagingHeader, Optin, Postback, Read, Referral, ThreadControl};
-use crate::notification::Container;
 use crate::raw::RawJson;
 use crate::reaction::Reaction;
 
@@ -29,33 +26,8 @@ pub(crate) struct Decoded<'a> {
     pub(crate) payload: EventPayload<'a>,
 }
 
-/// The `changes` fields whose `value` is a messaging item (App Dashboard Test-button deliveries).
-fn is_messaging_field(field: &str) -> bool {
-    matches!(
-        field,
-        "messages"
-            | "message_echoes"
-            | "message_reactions"
-            | "message_edit"
-            | "messaging_postbacks"
-            | "messaging_seen"
-            | "messaging_referral"
-            | "messaging_referrals"
-            | "messaging_optins"
-            | "messaging_handover"
-            | "standby"
-    )
-}
-
-fn parse<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Result<T, ItemErrorKind> {
-    serde_json::from_str(raw.get()).map_err(|e| ItemErrorKind::Invalid(JsonError::new(&e)))
-}
-
-fn changes_only(payload: EventPayload<'_>) -> Decoded<'_> {
-    Decoded {
-        header: None,
-        payload,
-    }
+fn invalid(e: &serde_json::Error) -> ItemErrorKind {
+    ItemErrorKind::Invalid(JsonError::new(e))
 }
 
 /// Decodes one item. `field` is the change's `field` for items of `changes`.
@@ -67,18 +39,23 @@ pub(crate) fn item<'a>(
     let Some(field) = field.filter(|_| container == Container::Changes) else {
         return messaging_item(raw, None);
     };
-    Ok(match &**field {
-        "comments" => changes_only(EventPayload::Comment(parse::<Comment<'a>>(raw)?)),
-        "live_comments" => changes_only(EventPayload::LiveComment(parse::<Comment<'a>>(raw)?)),
-        "mentions" => changes_only(EventPayload::Mention(parse::<Mention<'a>>(raw)?)),
-        "story_insights" => changes_only(EventPayload::StoryInsights(parse::<StoryInsights<'a>>(
-            raw,
-        )?)),
-        f if is_messaging_field(f) => return messaging_item(raw, Some(field)),
-        _ => changes_only(EventPayload::Unknown(UnknownEvent {
+    if let Some(decoded) = kind::decode_change(field, raw) {
+        return decoded
+            .map(|payload| Decoded {
+                header: None,
+                payload,
+            })
+            .map_err(|e| invalid(&e));
+    }
+    if kind::MESSAGING_FIELDS.contains(&&**field) {
+        return messaging_item(raw, Some(field));
+    }
+    Ok(Decoded {
+        header: None,
+        payload: EventPayload::Unknown(UnknownEvent {
             field: field.clone(),
             raw: RawJson::Borrowed(raw),
-        })),
+        }),
     })
 }
 
@@ -252,7 +229,7 @@ fn messaging_item<'a>(
     let item = de
         .deserialize_map(ItemVisitor)
         .and_then(|item| de.end().map(|()| item))
-        .map_err(|e| ItemErrorKind::Invalid(JsonError::new(&e)))?;
+        .map_err(|e| invalid(&e))?;
     let payload = match item.event {
         Some((_, payload)) => payload,
         None => {

@@ -3,18 +3,20 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::id::Id;
-use crate::notification::{Container, Position};
+use crate::location::{Container, Position};
 use crate::raw::RawJson;
 
 /// A JSON error message, without exposing `serde_json`'s error type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// Serializes as `{"message": ..., "line": ..., "column": ...}` and reads back from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct JsonError(Box<JsonErrorInner>);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct JsonErrorInner {
     message: String,
     line: usize,
@@ -59,7 +61,7 @@ impl std::error::Error for JsonError {}
 /// Returned by [`Notification::from_slice`](crate::Notification::from_slice) when the body is
 /// not JSON, not an object, or `entry` is missing or not an array of entries. Retrying cannot
 /// fix such a body: hand it to a rejected-payload hook rather than asking Meta to resend it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Error {
     /// The body does not parse as a notification envelope.
@@ -68,7 +70,7 @@ pub enum Error {
 }
 
 /// Why one item of a notification yielded no event.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "reason", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ItemErrorKind {
@@ -96,7 +98,25 @@ pub enum ItemErrorKind {
 ///
 /// Says where the item was (entry index, container, item index, account id, change `field`),
 /// why it failed, and keeps the item's raw JSON, so nothing is lost.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+///
+/// It serializes, and deserializes back to an equal error (borrowing from the input, like
+/// [`Event`](crate::Event); [`into_owned`](Self::into_owned) detaches it), so a store can keep
+/// the errors of a delivery next to its events:
+///
+/// ```
+/// use instagram_webhook_types::{ItemError, Notification};
+///
+/// let body = br#"{"object":"instagram","entry":[{"id":"1784","time":1569262486134,"messaging":[
+///   {"sender":{"id":"42"},"timestamp":1569262485349,"message":{"text":"no mid"}}]}]}"#;
+/// let notification = Notification::from_slice(body)?;
+/// let error = notification.events().next().unwrap().unwrap_err();
+///
+/// let stored = serde_json::to_string(&error)?;
+/// let back: ItemError<'_> = serde_json::from_str(&stored)?;
+/// assert_eq!(back, error);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("entry {}, {}[{}]{}: {kind}", position.entry, container, position.item, FieldSuffix(field.as_deref()))]
 #[non_exhaustive]
 pub struct ItemError<'a> {
@@ -106,13 +126,16 @@ pub struct ItemError<'a> {
     /// [`Container::Changes`] and the item index is 0.
     pub container: Container,
     /// The entry's account id.
+    #[serde(borrow)]
     pub account_id: Id<'a>,
     /// The change's `field`, for items of `changes`.
+    #[serde(default, borrow, deserialize_with = "crate::de::opt_str")]
     pub field: Option<Cow<'a, str>>,
     /// What was wrong.
     pub kind: ItemErrorKind,
     /// The item's JSON as received (the change's `value` or the messaging item); `None` when
     /// there is none (an empty entry, a change without `value`).
+    #[serde(default, borrow)]
     pub raw: Option<RawJson<'a>>,
 }
 
@@ -123,7 +146,7 @@ impl ItemError<'_> {
             position: self.position,
             container: self.container,
             account_id: self.account_id.into_owned(),
-            field: self.field.map(|f| Cow::Owned(f.into_owned())),
+            field: self.field.map(crate::kind::static_field),
             kind: self.kind,
             raw: self.raw.map(RawJson::into_owned),
         }

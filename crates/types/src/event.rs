@@ -1,217 +1,20 @@
 //! Events: one typed item of a notification, with its context.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::comment::Comment;
 use crate::decode::{self, Decoded};
-use crate::dedup::{self, DedupKey};
-use crate::edit::MessageEdit;
+use crate::dedup::{DedupKey, DedupParts};
 use crate::id::Id;
-use crate::insights::StoryInsights;
-use crate::mention::Mention;
-use crate::message::Message;
-use crate::messaging::{Handover, MessagingHeader, Optin, Participant, Postback, Read, Referral};
-use crate::notification::{Container, Position};
-use crate::owned::{IntoStatic, impl_into_owned};
+use crate::kind::{self, EventKind, EventPayload};
+use crate::location::{Container, Position};
+use crate::messaging::{MessagingHeader, Participant};
+use crate::owned::IntoStatic;
 use crate::raw::RawJson;
-use crate::reaction::Reaction;
 use crate::time::Timestamp;
-
-/// The kind of an [`Event`], printed, logged and serialized in `snake_case`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum EventKind {
-    /// `comment`: a comment on the account's media (`changes`, field `comments`).
-    Comment,
-    /// `live_comment`: a comment on a live broadcast (`changes`, field `live_comments`).
-    LiveComment,
-    /// `mention`: an @mention in a caption or comment (`changes`, field `mentions`).
-    Mention,
-    /// `story_mention`: a message whose attachment is a `story_mention`.
-    StoryMention,
-    /// `message`: a direct message or an echo (`messaging`, field `messages`).
-    Message,
-    /// `message_reaction`: a reaction added or removed (`messaging`, field `message_reactions`).
-    MessageReaction,
-    /// `messaging_postback`: a button or icebreaker tap (`messaging`, field `messaging_postbacks`).
-    MessagingPostback,
-    /// `messaging_seen`: a read receipt (`messaging`, field `messaging_seen`).
-    MessagingSeen,
-    /// `story_insights`: metrics of an expired story (`changes`, field `story_insights`).
-    StoryInsights,
-    /// `message_edit`: an edited message (`messaging`, field `message_edit`).
-    MessageEdit,
-    /// `messaging_referral`: a referral in an existing thread (`messaging`, field `messaging_referral`).
-    MessagingReferral,
-    /// `messaging_optin`: an opt-in (`messaging`, field `messaging_optins`).
-    MessagingOptin,
-    /// `messaging_handover`: thread control passed, taken or requested (`messaging_handover`).
-    MessagingHandover,
-    /// `unknown`: anything else; the field name and raw JSON are kept.
-    Unknown,
-}
-
-impl EventKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [Self; 14] = [
-        Self::Comment,
-        Self::LiveComment,
-        Self::Mention,
-        Self::StoryMention,
-        Self::Message,
-        Self::MessageReaction,
-        Self::MessagingPostback,
-        Self::MessagingSeen,
-        Self::StoryInsights,
-        Self::MessageEdit,
-        Self::MessagingReferral,
-        Self::MessagingOptin,
-        Self::MessagingHandover,
-        Self::Unknown,
-    ];
-
-    /// The `snake_case` name: `comment`, `live_comment`, `message_reaction`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Comment => "comment",
-            Self::LiveComment => "live_comment",
-            Self::Mention => "mention",
-            Self::StoryMention => "story_mention",
-            Self::Message => "message",
-            Self::MessageReaction => "message_reaction",
-            Self::MessagingPostback => "messaging_postback",
-            Self::MessagingSeen => "messaging_seen",
-            Self::StoryInsights => "story_insights",
-            Self::MessageEdit => "message_edit",
-            Self::MessagingReferral => "messaging_referral",
-            Self::MessagingOptin => "messaging_optin",
-            Self::MessagingHandover => "messaging_handover",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    /// The kind with this `snake_case` name, if any.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The typed content of an [`Event`], one variant per [`EventKind`].
-///
-/// Messaging variants hold the inner object (`message`, `reaction`, ...); the sender, recipient
-/// and timestamp around it are on the [`Event`] ([`Event::messaging`]).
-///
-/// Serializes as `{"kind": "<snake_case kind>", "data": <the object as Meta sends it>}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum EventPayload<'a> {
-    /// A comment on the account's media.
-    Comment(#[serde(borrow)] Comment<'a>),
-    /// A comment on a live broadcast.
-    LiveComment(#[serde(borrow)] Comment<'a>),
-    /// An @mention.
-    Mention(#[serde(borrow)] Mention<'a>),
-    /// A message with a `story_mention` attachment.
-    StoryMention(#[serde(borrow)] Message<'a>),
-    /// A message or echo.
-    Message(#[serde(borrow)] Message<'a>),
-    /// A reaction added or removed.
-    MessageReaction(#[serde(borrow)] Reaction<'a>),
-    /// A postback.
-    MessagingPostback(#[serde(borrow)] Postback<'a>),
-    /// A read receipt.
-    MessagingSeen(#[serde(borrow)] Read<'a>),
-    /// Story metrics.
-    StoryInsights(#[serde(borrow)] StoryInsights<'a>),
-    /// An edited message.
-    MessageEdit(#[serde(borrow)] MessageEdit<'a>),
-    /// A standalone referral (boxed: large and rare).
-    MessagingReferral(#[serde(borrow)] Box<Referral<'a>>),
-    /// An opt-in (boxed: large and rare).
-    MessagingOptin(#[serde(borrow)] Box<Optin<'a>>),
-    /// A handover-protocol event.
-    MessagingHandover(#[serde(borrow)] Handover<'a>),
-    /// Anything else.
-    Unknown(#[serde(borrow)] UnknownEvent<'a>),
-}
-
-impl EventPayload<'_> {
-    /// The kind of this payload.
-    pub fn kind(&self) -> EventKind {
-        match self {
-            Self::Comment(_) => EventKind::Comment,
-            Self::LiveComment(_) => EventKind::LiveComment,
-            Self::Mention(_) => EventKind::Mention,
-            Self::StoryMention(_) => EventKind::StoryMention,
-            Self::Message(_) => EventKind::Message,
-            Self::MessageReaction(_) => EventKind::MessageReaction,
-            Self::MessagingPostback(_) => EventKind::MessagingPostback,
-            Self::MessagingSeen(_) => EventKind::MessagingSeen,
-            Self::StoryInsights(_) => EventKind::StoryInsights,
-            Self::MessageEdit(_) => EventKind::MessageEdit,
-            Self::MessagingReferral(_) => EventKind::MessagingReferral,
-            Self::MessagingOptin(_) => EventKind::MessagingOptin,
-            Self::MessagingHandover(_) => EventKind::MessagingHandover,
-            Self::Unknown(_) => EventKind::Unknown,
-        }
-    }
-
-    /// Copies every borrowed string so the value no longer borrows the request body.
-    pub fn into_owned(self) -> EventPayload<'static> {
-        self.into_static()
-    }
-}
-
-impl IntoStatic for EventPayload<'_> {
-    type Static = EventPayload<'static>;
-
-    fn into_static(self) -> Self::Static {
-        match self {
-            Self::Comment(v) => EventPayload::Comment(v.into_static()),
-            Self::LiveComment(v) => EventPayload::LiveComment(v.into_static()),
-            Self::Mention(v) => EventPayload::Mention(v.into_static()),
-            Self::StoryMention(v) => EventPayload::StoryMention(v.into_static()),
-            Self::Message(v) => EventPayload::Message(v.into_static()),
-            Self::MessageReaction(v) => EventPayload::MessageReaction(v.into_static()),
-            Self::MessagingPostback(v) => EventPayload::MessagingPostback(v.into_static()),
-            Self::MessagingSeen(v) => EventPayload::MessagingSeen(v.into_static()),
-            Self::StoryInsights(v) => EventPayload::StoryInsights(v.into_static()),
-            Self::MessageEdit(v) => EventPayload::MessageEdit(v.into_static()),
-            Self::MessagingReferral(v) => EventPayload::MessagingReferral(v.into_static()),
-            Self::MessagingOptin(v) => EventPayload::MessagingOptin(v.into_static()),
-            Self::MessagingHandover(v) => EventPayload::MessagingHandover(v.into_static()),
-            Self::Unknown(v) => EventPayload::Unknown(v.into_static()),
-        }
-    }
-}
-
-/// An item this version does not model: the field name and the raw JSON, as received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UnknownEvent<'a> {
-    /// The change's `field`, or for a messaging item its first key besides
-    /// `sender`/`recipient`/`timestamp`.
-    #[serde(borrow)]
-    pub field: Cow<'a, str>,
-    /// The item's JSON (the change's `value`, or the whole messaging item).
-    #[serde(borrow)]
-    pub raw: RawJson<'a>,
-}
-
-impl_into_owned!(UnknownEvent { field, raw });
 
 /// Where an event came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,27 +42,24 @@ pub struct EventContext<'a> {
     pub position: Position,
 }
 
-impl_into_owned!(EventContext {
-    account_id,
-    entry_time,
-    container,
-    field,
-    position
-});
+impl IntoStatic for EventContext<'_> {
+    type Static = EventContext<'static>;
 
-impl IntoStatic for Container {
-    type Static = Self;
-
-    fn into_static(self) -> Self {
-        self
+    fn into_static(self) -> Self::Static {
+        EventContext {
+            account_id: self.account_id.into_static(),
+            entry_time: self.entry_time,
+            container: self.container,
+            field: self.field.map(kind::static_field),
+            position: self.position,
+        }
     }
 }
 
-impl IntoStatic for Position {
-    type Static = Self;
-
-    fn into_static(self) -> Self {
-        self
+impl EventContext<'_> {
+    /// Copies every borrowed string so the value no longer borrows the request body.
+    pub fn into_owned(self) -> EventContext<'static> {
+        self.into_static()
     }
 }
 
@@ -292,7 +92,7 @@ impl IntoStatic for Position {
 /// let body = br#"{"object":"instagram","entry":[{"id":"1784","time":1569262486134,"messaging":[
 ///   {"sender":{"id":"42"},"recipient":{"id":"1784"},"timestamp":1569262485349,"message":{"mid":"m1","text":"hi"}}]}]}"#;
 /// let notification = Notification::from_slice(body)?;
-/// let event = notification.events().next().unwrap()?.into_owned();
+/// let event = notification.events().next().unwrap().unwrap().into_owned();
 ///
 /// let queued = serde_json::to_vec(&event)?;
 /// let back: Event<'_> = serde_json::from_slice(&queued)?;
@@ -329,7 +129,16 @@ impl<'a> Event<'a> {
 
     /// The key a store can use to drop redeliveries of this event; see [`DedupKey`].
     pub fn dedup_key(&self) -> DedupKey {
-        dedup::key(self)
+        self.dedup_parts().key()
+    }
+
+    /// The parts [`dedup_key`](Self::dedup_key) is computed from.
+    pub fn dedup_parts(&self) -> DedupParts<'_, 'a> {
+        let mut parts = DedupParts::new(self.account_id(), &self.payload, self.raw());
+        parts.entry_time = self.entry_time();
+        parts.sender = self.sender().map(|s| s.id.as_str());
+        parts.timestamp = self.timestamp();
+        parts
     }
 
     /// The Instagram account the event is for (`entry.id`).

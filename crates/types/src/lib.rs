@@ -39,21 +39,20 @@
 //!
 //! # Kinds
 //!
-//! | kind | container | payload |
-//! |---|---|---|
-//! | `comment` / `live_comment` | `changes`, field `comments` / `live_comments` | [`Comment`] |
-//! | `mention` | `changes`, field `mentions` | [`Mention`] |
-//! | `story_insights` | `changes`, field `story_insights` | [`StoryInsights`] |
-//! | `message` | `messaging`/`standby` `message` | [`Message`] |
-//! | `story_mention` | a `message` with a `story_mention` attachment | [`Message`] |
-//! | `message_reaction` | `reaction` | [`Reaction`] |
-//! | `messaging_postback` | `postback` | [`Postback`] |
-//! | `messaging_seen` | `read` | [`Read`] |
-//! | `message_edit` | `message_edit` | [`MessageEdit`] |
-//! | `messaging_referral` | `referral` (outside a message) | [`Referral`] |
-//! | `messaging_optin` | `optin` | [`Optin`] |
-//! | `messaging_handover` | `pass_`/`take_`/`request_thread_control` | [`Handover`] |
-//! | `unknown` | anything else | [`UnknownEvent`]: field name + raw JSON |
+//! [`EventKind`] lists every kind with the fields it arrives in (a table generated from the
+//! crate's one list of kinds, like everything else that names them); [`EventPayload`] has the
+//! typed payload of each: [`Comment`], [`Mention`], [`StoryInsights`], [`Message`] (also for
+//! `story_mention`), [`Reaction`], [`Postback`], [`Read`], [`MessageEdit`], [`Referral`],
+//! [`Optin`], [`Handover`], and [`UnknownEvent`] (field name + raw JSON) for anything else.
+//! Kinds print, serialize and parse (`"comment".parse::<EventKind>()`) as their `snake_case`
+//! names.
+//!
+//! # Keeping a notification
+//!
+//! A [`Notification`] borrows from the body. [`Notification::into_owned`] detaches it without
+//! parsing again (each item's raw JSON is copied as is), so a receiver can keep the parsed
+//! envelope next to the body bytes and decode the items later; [`Notification::events`]
+//! yields events borrowing from the notification, borrowed or owned, and they are the same.
 //!
 //! # Quirks handled
 //!
@@ -83,7 +82,8 @@
 //!
 //! Meta redelivers without a delivery id; [`Event::dedup_key`] gives a stable key built from the
 //! payload and prefixed with the account id, e.g. `17841400538867190:message:aWdfZAG1f`. See
-//! [`DedupKey`] for the format of each kind.
+//! [`DedupKey`] for the format of each kind, and [`DedupParts`] to compute a key from stored
+//! parts without an [`Event`].
 //!
 //! # Errors
 //!
@@ -92,6 +92,14 @@
 //! below is per item: [`ItemError`] says where (entry, container, item index, field), what
 //! ([`ItemErrorKind`]) and keeps the item's raw JSON.
 
+// The modules form a tree, leaves first; each imports only from the groups above it.
+//
+// - Leaves: `de`, `numeric`, `owned`, `raw`, `id`, `time`, `location` (container, position).
+// - Payload models: `attachment`, `comment`, `edit`, `insights`, `mention`, `message`,
+//   `messaging`, `reaction`.
+// - `kind`: the one list of kinds (`EventKind`, `EventPayload`, the field lookups).
+// - `error`, `dedup` (keys from plain parts), `decode` (one item into a payload).
+// - `event`: `Event` and its context; `notification`: the envelope and its iterator.
 mod attachment;
 mod comment;
 mod de;
@@ -102,6 +110,8 @@ mod error;
 mod event;
 mod id;
 mod insights;
+mod kind;
+mod location;
 mod mention;
 mod message;
 mod messaging;
@@ -114,19 +124,21 @@ mod time;
 
 pub use attachment::{Attachment, AttachmentPayload};
 pub use comment::{Comment, CommentAuthor, CommentMedia};
-pub use dedup::DedupKey;
+pub use dedup::{DedupKey, DedupParts};
 pub use edit::{EditCount, MessageEdit};
 pub use error::{Error, ItemError, ItemErrorKind, JsonError};
-pub use event::{Event, EventContext, EventKind, EventPayload, UnknownEvent};
+pub use event::{Event, EventContext};
 pub use id::Id;
 pub use insights::StoryInsights;
+pub use kind::{EventKind, EventPayload, ParseEventKindError, UnknownEvent};
+pub use location::{Container, Position};
 pub use mention::Mention;
 pub use message::{Message, QuickReply, ReplyTo, StoryRef};
 pub use messaging::{
     AdsContextData, Handover, MessagingHeader, Optin, Participant, Postback, Read, Referral,
     ReferralProduct, ThreadControl,
 };
-pub use notification::{Change, Container, Entry, EventResult, Events, Notification, Position};
+pub use notification::{Change, Entry, EventResult, Events, Notification};
 pub use raw::RawJson;
 pub use reaction::{Reaction, ReactionAction};
 pub use serde_json::value::RawValue;

@@ -1,7 +1,6 @@
 //! The envelope: `{"object", "entry": [{"id", "time", "changes"|"messaging"|"standby"}]}`.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::iter::FusedIterator;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,9 @@ use crate::decode;
 use crate::error::{Error, ItemError, ItemErrorKind, JsonError};
 use crate::event::{Event, EventContext};
 use crate::id::Id;
+use crate::kind::static_field;
+use crate::location::{Container, Position};
+use crate::owned::IntoStatic;
 use crate::raw::RawJson;
 use crate::time::{TimeUnit, Timestamp};
 
@@ -20,13 +22,17 @@ use crate::time::{TimeUnit, Timestamp};
 /// decoded up front: each change's `value` and each messaging item is kept as raw JSON and
 /// decoded when [`events`](Self::events) reaches it, so one odd item never fails the body.
 ///
+/// [`into_owned`](Self::into_owned) detaches a parsed notification from the body without
+/// parsing it again (each item's raw JSON is copied as it is), so it can be kept next to the
+/// body bytes or moved to another task; its events are the same as the borrowed one's.
+///
 /// Deserialization fails only when the body is not an envelope at all: not JSON, not an object,
 /// no `entry` array, an entry without `id`, or a malformed `changes[]` element (with the
 /// `strict` feature, also an unknown envelope field). `object` is optional (third-party fixtures
 /// omit it); it is `"instagram"` in every real delivery.
 ///
 /// ```
-/// use instagram_webhook_types::{Container, EventKind, Notification};
+/// use instagram_webhook_types::{Container, EventKind, ItemError, Notification};
 ///
 /// let body = br#"{"object":"instagram","entry":[{"id":"17841405726653026","time":1520622968,
 ///   "changes":[{"value":{"media_id":"17918195224117851","comment_id":"17894227972186120"},"field":"mentions"}]}]}"#;
@@ -34,7 +40,8 @@ use crate::time::{TimeUnit, Timestamp};
 /// assert_eq!(notification.object(), Some("instagram"));
 ///
 /// for event in notification.events() {
-///     let event = event?;
+///     // An item error borrows the notification: detach it to return it with `?`.
+///     let event = event.map_err(ItemError::into_owned)?;
 ///     assert_eq!(event.kind(), EventKind::Mention);
 ///     assert_eq!(event.account_id(), "17841405726653026");
 ///     assert_eq!(event.container(), Container::Changes);
@@ -45,7 +52,7 @@ use crate::time::{TimeUnit, Timestamp};
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "strict", serde(deny_unknown_fields))]
 pub struct Notification<'a> {
     #[serde(
@@ -92,6 +99,10 @@ impl<'a> Notification<'a> {
     /// events. Each event carries its context: account id (`entry.id`), entry time (seconds for
     /// `changes`, milliseconds for `messaging`/`standby`) and container.
     ///
+    /// The events borrow from the notification (and through it from the body, for a borrowed
+    /// one); [`Event::into_owned`] detaches one. Each call decodes the items again: iterate
+    /// once, or collect.
+    ///
     /// ```
     /// use instagram_webhook_types::{Container, EventKind, Notification};
     ///
@@ -114,7 +125,7 @@ impl<'a> Notification<'a> {
     /// assert!(error.raw.as_ref().unwrap().get().contains("no mid"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn events(&self) -> Events<'_, 'a> {
+    pub fn events(&self) -> Events<'_> {
         Events {
             entries: &self.entry,
             entry: 0,
@@ -122,10 +133,49 @@ impl<'a> Notification<'a> {
             item: 0,
         }
     }
+
+    /// Copies what still borrows the body, so the notification no longer does, without parsing
+    /// anything again: each item's raw JSON is copied byte for byte (a `memcpy`, no
+    /// validation), as are the few strings (`entry.id`, a change's `field`, `object`; the
+    /// field names Meta uses are shared, not copied). Items stay undecoded until
+    /// [`events`](Self::events), which yields the same results as on the borrowed notification.
+    ///
+    /// ```
+    /// use instagram_webhook_types::{EventKind, Notification};
+    ///
+    /// let body = br#"{"object":"instagram","entry":[{"id":"1784","time":1569262486134,"messaging":[
+    ///   {"sender":{"id":"42"},"recipient":{"id":"1784"},"timestamp":1569262485349,"message":{"mid":"m1","text":"hi"}}]}]}"#
+    ///     .to_vec();
+    /// let borrowed = Notification::from_slice(&body)?;
+    /// let owned: Notification<'static> = borrowed.clone().into_owned();
+    /// drop(body);
+    ///
+    /// let event = owned.events().next().unwrap().unwrap();
+    /// assert_eq!(event.kind(), EventKind::Message);
+    /// assert_eq!(event.dedup_key().as_str(), "1784:message:m1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_owned(self) -> Notification<'static> {
+        self.into_static()
+    }
+}
+
+impl IntoStatic for Notification<'_> {
+    type Static = Notification<'static>;
+
+    fn into_static(self) -> Self::Static {
+        Notification {
+            object: self.object.map(static_field),
+            entry: self.entry.into_static(),
+        }
+    }
 }
 
 /// One `entry[]` element: the updates for one Instagram account.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+///
+/// Its items are kept as raw JSON ([`RawJson`]: borrowed from the body, or owned after
+/// [`into_owned`](Self::into_owned)) and decoded by [`Notification::events`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "strict", serde(deny_unknown_fields))]
 pub struct Entry<'a> {
     #[serde(borrow)]
@@ -135,9 +185,9 @@ pub struct Entry<'a> {
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     changes: Option<Vec<Change<'a>>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    messaging: Option<Vec<&'a RawValue>>,
+    messaging: Option<Vec<RawJson<'a>>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    standby: Option<Vec<&'a RawValue>>,
+    standby: Option<Vec<RawJson<'a>>>,
 }
 
 impl<'a> Entry<'a> {
@@ -161,14 +211,20 @@ impl<'a> Entry<'a> {
         self.changes.as_deref()
     }
 
-    /// The raw `messaging` items, if the entry has that key.
-    pub fn messaging(&self) -> Option<&[&'a RawValue]> {
+    /// The raw `messaging` items, if the entry has that key. Each derefs to a [`RawValue`]
+    /// (`item.get()` is its JSON text).
+    pub fn messaging(&self) -> Option<&[RawJson<'a>]> {
         self.messaging.as_deref()
     }
 
-    /// The raw `standby` items, if the entry has that key.
-    pub fn standby(&self) -> Option<&[&'a RawValue]> {
+    /// The raw `standby` items, if the entry has that key. Each derefs to a [`RawValue`].
+    pub fn standby(&self) -> Option<&[RawJson<'a>]> {
         self.standby.as_deref()
+    }
+
+    /// Copies what still borrows the body; see [`Notification::into_owned`].
+    pub fn into_owned(self) -> Entry<'static> {
+        self.into_static()
     }
 
     fn is_empty_entry(&self) -> bool {
@@ -185,10 +241,24 @@ impl<'a> Entry<'a> {
     }
 }
 
+impl IntoStatic for Entry<'_> {
+    type Static = Entry<'static>;
+
+    fn into_static(self) -> Self::Static {
+        Entry {
+            id: self.id.into_static(),
+            time: self.time,
+            changes: self.changes.into_static(),
+            messaging: self.messaging.into_static(),
+            standby: self.standby.into_static(),
+        }
+    }
+}
+
 /// One `changes[]` element: `{"field": ..., "value": ...}` in either key order.
 ///
 /// The `value` stays raw until [`Notification::events`] decodes it by `field`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "strict", serde(deny_unknown_fields))]
 pub struct Change<'a> {
     #[serde(
@@ -199,7 +269,7 @@ pub struct Change<'a> {
     )]
     field: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    value: Option<&'a RawValue>,
+    value: Option<RawJson<'a>>,
 }
 
 impl<'a> Change<'a> {
@@ -208,64 +278,25 @@ impl<'a> Change<'a> {
         self.field.as_deref()
     }
 
-    /// The raw `value`.
-    pub fn value(&self) -> Option<&'a RawValue> {
-        self.value
+    /// The raw `value`, borrowed from the change.
+    pub fn value(&self) -> Option<&RawValue> {
+        self.value.as_deref()
+    }
+
+    /// Copies what still borrows the body; see [`Notification::into_owned`].
+    pub fn into_owned(self) -> Change<'static> {
+        self.into_static()
     }
 }
 
-/// Which array of the entry an item came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Container {
-    /// `entry[].changes[]`: comments, mentions, story insights, and Test-button deliveries of
-    /// messaging fields.
-    Changes,
-    /// `entry[].messaging[]`: messaging events for threads this app owns.
-    Messaging,
-    /// `entry[].standby[]`: messaging events for threads another app owns (handover protocol).
-    Standby,
-}
+impl IntoStatic for Change<'_> {
+    type Static = Change<'static>;
 
-impl Container {
-    /// `changes`, `messaging` or `standby`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Changes => "changes",
-            Self::Messaging => "messaging",
-            Self::Standby => "standby",
+    fn into_static(self) -> Self::Static {
+        Change {
+            field: self.field.map(static_field),
+            value: self.value.into_static(),
         }
-    }
-
-    /// The unit of `entry.time` for entries of this container.
-    pub fn entry_time_unit(self) -> TimeUnit {
-        match self {
-            Self::Changes => TimeUnit::Seconds,
-            Self::Messaging | Self::Standby => TimeUnit::Milliseconds,
-        }
-    }
-}
-
-impl fmt::Display for Container {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where an item sits in the notification: entry index and index within its container.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Position {
-    /// Index in `entry[]`.
-    pub entry: usize,
-    /// Index in the entry's `changes[]`, `messaging[]` or `standby[]`.
-    pub item: usize,
-}
-
-impl Position {
-    /// A position.
-    pub fn new(entry: usize, item: usize) -> Self {
-        Self { entry, item }
     }
 }
 
@@ -278,9 +309,11 @@ enum Stage {
 }
 
 /// Iterator over the results of a [`Notification`]; see [`Notification::events`].
+///
+/// The events borrow from the notification (`'n`).
 #[derive(Clone, Debug)]
-pub struct Events<'n, 'a> {
-    entries: &'n [Entry<'a>],
+pub struct Events<'n> {
+    entries: &'n [Entry<'n>],
     entry: usize,
     stage: Stage,
     item: usize,
@@ -289,30 +322,31 @@ pub struct Events<'n, 'a> {
 /// One result of [`Notification::events`].
 pub type EventResult<'a> = Result<Event<'a>, ItemError<'a>>;
 
-impl<'a> Events<'_, 'a> {
+impl<'n> Events<'n> {
     fn context(
         &self,
-        entry: &Entry<'a>,
+        entry: &'n Entry<'n>,
         container: Container,
-        field: Option<Cow<'a, str>>,
-    ) -> EventContext<'a> {
+        field: Option<&'n str>,
+    ) -> EventContext<'n> {
         EventContext {
-            account_id: entry.id.clone(),
+            // Borrowed from the notification: no copy, whether it is borrowed or owned.
+            account_id: Id::from(entry.id.as_str()),
             entry_time: entry
                 .time
                 .clone()
                 .map(|t| t.with_unit(container.entry_time_unit())),
             container,
-            field,
+            field: field.map(Cow::Borrowed),
             position: Position::new(self.entry, self.item),
         }
     }
 
     fn item_error(
-        context: EventContext<'a>,
+        context: EventContext<'n>,
         kind: ItemErrorKind,
-        raw: Option<&'a RawValue>,
-    ) -> ItemError<'a> {
+        raw: Option<&'n RawValue>,
+    ) -> ItemError<'n> {
         ItemError {
             position: context.position,
             container: context.container,
@@ -323,9 +357,9 @@ impl<'a> Events<'_, 'a> {
         }
     }
 
-    fn change(&self, entry: &Entry<'a>, change: &Change<'a>) -> EventResult<'a> {
-        let context = self.context(entry, Container::Changes, change.field.clone());
-        let Some(value) = change.value else {
+    fn change(&self, entry: &'n Entry<'n>, change: &'n Change<'n>) -> EventResult<'n> {
+        let context = self.context(entry, Container::Changes, change.field.as_deref());
+        let Some(value) = change.value() else {
             return Err(Self::item_error(context, ItemErrorKind::MissingValue, None));
         };
         if context.field.is_none() {
@@ -343,10 +377,10 @@ impl<'a> Events<'_, 'a> {
 
     fn messaging(
         &self,
-        entry: &Entry<'a>,
+        entry: &'n Entry<'n>,
         container: Container,
-        raw: &'a RawValue,
-    ) -> EventResult<'a> {
+        raw: &'n RawValue,
+    ) -> EventResult<'n> {
         let context = self.context(entry, container, None);
         match decode::item(container, None, raw) {
             Ok(decoded) => Ok(Event::from_parts(context, decoded, raw)),
@@ -355,8 +389,8 @@ impl<'a> Events<'_, 'a> {
     }
 }
 
-impl<'a> Iterator for Events<'_, 'a> {
-    type Item = EventResult<'a>;
+impl<'n> Iterator for Events<'n> {
+    type Item = EventResult<'n>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -385,7 +419,7 @@ impl<'a> Iterator for Events<'_, 'a> {
                 }
                 Stage::Messaging => {
                     if let Some(raw) = entry.messaging.as_deref().and_then(|m| m.get(self.item)) {
-                        let result = self.messaging(entry, Container::Messaging, raw);
+                        let result = self.messaging(entry, Container::Messaging, raw.as_raw_value());
                         self.item += 1;
                         return Some(result);
                     }
@@ -394,7 +428,7 @@ impl<'a> Iterator for Events<'_, 'a> {
                 }
                 Stage::Standby => {
                     if let Some(raw) = entry.standby.as_deref().and_then(|m| m.get(self.item)) {
-                        let result = self.messaging(entry, Container::Standby, raw);
+                        let result = self.messaging(entry, Container::Standby, raw.as_raw_value());
                         self.item += 1;
                         return Some(result);
                     }
@@ -425,6 +459,6 @@ impl<'a> Iterator for Events<'_, 'a> {
     }
 }
 
-impl ExactSizeIterator for Events<'_, '_> {}
+impl ExactSizeIterator for Events<'_> {}
 
-impl FusedIterator for Events<'_, '_> {}
+impl FusedIterator for Events<'_> {}

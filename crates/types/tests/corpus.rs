@@ -5,7 +5,8 @@
 //! wrapped into a full envelope here, in the test, not in the library.
 
 use instagram_webhook_types::{
-    Container, Event, EventKind, EventPayload, ItemErrorKind, Notification, TimeUnit,
+    Container, DedupKey, DedupParts, Event, EventKind, EventPayload, EventResult, ItemErrorKind,
+    Notification, RawJson, TimeUnit,
 };
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -168,6 +169,12 @@ fn check_event(file: &str, event: &Event<'_>, expected: EventKind) {
     let payload = serde_json::to_string(event.payload()).unwrap();
     let payload_back: EventPayload<'_> = serde_json::from_str(&payload).unwrap();
     assert_eq!(&payload_back, event.payload(), "{file}: payload round trip");
+    // The key from stored parts alone (the payload read back, not the event) is the same.
+    let mut parts = DedupParts::new(event.account_id(), &payload_back, event.raw());
+    parts.entry_time = event.entry_time();
+    parts.sender = event.sender().map(|s| s.id.as_str());
+    parts.timestamp = event.timestamp();
+    assert_eq!(DedupKey::from_parts(&parts), key, "{file}: key from parts");
     // Entry time has the container's unit.
     if let Some(time) = event.entry_time() {
         let unit = if event.container() == Container::Changes {
@@ -224,6 +231,54 @@ fn every_corpus_file_yields_its_kind() {
         }
     }
     assert!(events >= CORPUS.len() - 2, "only {events} events");
+}
+
+/// Every corpus body, parsed and then made owned, yields the same results as the borrowed
+/// notification, once the body it was parsed from is gone.
+#[test]
+fn owned_notifications_yield_the_same_results_as_borrowed_ones() {
+    let mut results = 0;
+    for &(file, text, _) in CORPUS {
+        for body in envelopes(text) {
+            let Ok(borrowed) = Notification::from_slice(body.as_bytes()) else {
+                assert!(cfg!(feature = "strict"), "{file}: envelope");
+                continue;
+            };
+            let copy = body.clone().into_bytes();
+            let owned: Notification<'static> =
+                Notification::from_slice(&copy).unwrap().into_owned();
+            drop(copy);
+
+            assert_eq!(owned, borrowed, "{file}: notification");
+            assert_eq!(
+                serde_json::to_string(&owned).unwrap(),
+                serde_json::to_string(&borrowed).unwrap(),
+                "{file}: serialized"
+            );
+            for entry in owned.entries() {
+                let mut items = entry.messaging().into_iter().chain(entry.standby()).flatten();
+                assert!(items.all(|raw| matches!(raw, RawJson::Owned(_))), "{file}: owned items");
+            }
+            assert_eq!(owned.item_count(), borrowed.item_count(), "{file}: count");
+            assert_eq!(owned.events().len(), borrowed.item_count(), "{file}: size hint");
+
+            let expected: Vec<EventResult<'_>> = borrowed.events().collect();
+            let got: Vec<EventResult<'_>> = owned.events().collect();
+            assert_eq!(got, expected, "{file}: events");
+            for (got, expected) in got.iter().zip(&expected) {
+                if let (Ok(got), Ok(expected)) = (got, expected) {
+                    assert_eq!(got.dedup_key(), expected.dedup_key(), "{file}: key");
+                    assert_eq!(got.raw().get(), expected.raw().get(), "{file}: raw");
+                }
+            }
+            // Owning an owned notification again copies nothing new and changes nothing.
+            let again: Vec<_> = owned.clone().into_owned().events().map(|r| r.map(Event::into_owned)
+                .map_err(|e| e.into_owned())).collect();
+            assert_eq!(again, expected, "{file}: owned twice");
+            results += expected.len();
+        }
+    }
+    assert!(results >= CORPUS.len() - 2, "only {results} results");
 }
 
 #[cfg(feature = "strict")]

@@ -4,14 +4,19 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use instagram_webhook_types::{
-    Attachment, Container, Error, Event, EventKind, EventPayload, EventResult, ItemErrorKind,
+    Attachment, Container, Error, Event, EventKind, EventPayload, EventResult, ItemError,
+    ItemErrorKind, JsonError,
     Notification, ReactionAction, TimeUnit,
 };
 
-fn results(body: &str) -> Vec<EventResult<'_>> {
+/// Every result of a body, detached from it (events borrow from the notification).
+fn results(body: &str) -> Vec<EventResult<'static>> {
     let notification =
         Notification::from_slice(body.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{body}"));
-    notification.events().collect()
+    notification
+        .events()
+        .map(|r| r.map(Event::into_owned).map_err(ItemError::into_owned))
+        .collect()
 }
 
 /// The only event of a body, detached from it.
@@ -565,6 +570,52 @@ fn malformed_changes_and_items_are_item_errors() {
         "entry 1, messaging[0]: messaging item carries no event"
     );
     assert_eq!(all[4].as_ref().unwrap().position().item, 1);
+}
+
+#[test]
+fn item_errors_and_envelope_errors_read_back_after_serializing() {
+    let body = r#"{"entry":[
+        {"id":"1","changes":[{"value":{"media_id":"1"}},{"field":"mentions"},{"field":"mentions","value":{"media_id":2.5}}]},
+        {"id":"2","messaging":[{"sender":{"id":"1"},"timestamp":1},{"message":{"text":"no mid"}}]},
+        {"id":"3"},
+        {"id":"4","changes":[{"field":"caf\u00e9"}],"standby":[{"reaction":{}}]}
+    ]}"#;
+    let errors: Vec<ItemError<'static>> = results(body).into_iter().filter_map(Result::err).collect();
+    let kinds: Vec<_> = errors.iter().map(|e| e.kind.clone()).collect();
+    assert!(matches!(
+        kinds.as_slice(),
+        [
+            ItemErrorKind::MissingField,
+            ItemErrorKind::MissingValue,
+            ItemErrorKind::Invalid(_),
+            ItemErrorKind::NoEvent,
+            ItemErrorKind::Invalid(_),
+            ItemErrorKind::EmptyEntry,
+            ItemErrorKind::MissingValue,
+            ItemErrorKind::Invalid(_),
+        ]
+    ), "{kinds:?}");
+    for error in &errors {
+        let stored = serde_json::to_string(error).unwrap();
+        let back: ItemError<'_> = serde_json::from_str(&stored).unwrap();
+        assert_eq!(&back, error, "{stored}");
+        assert_eq!(back.to_string(), error.to_string());
+        assert_eq!(back.into_owned(), *error);
+        let kind: ItemErrorKind =
+            serde_json::from_str(&serde_json::to_string(&error.kind).unwrap()).unwrap();
+        assert_eq!(kind, error.kind);
+        if let ItemErrorKind::Invalid(json) = &error.kind {
+            let back: JsonError = serde_json::from_str(&serde_json::to_string(json).unwrap()).unwrap();
+            assert_eq!(&back, json);
+            assert_eq!((back.line(), back.column()), (json.line(), json.column()));
+        }
+    }
+    // An escaped `field` is kept through the round trip.
+    assert_eq!(errors[6].field.as_deref(), Some("café"));
+
+    let envelope = Notification::from_slice(b"[]").unwrap_err();
+    let back: Error = serde_json::from_str(&serde_json::to_string(&envelope).unwrap()).unwrap();
+    assert_eq!(back, envelope);
 }
 
 #[test]

@@ -3,82 +3,83 @@
 use bytes::Bytes;
 use http::StatusCode;
 
+use super::outcome::Outcome;
 use crate::handshake::{Challenge, HandshakeError};
 use crate::signature::SignatureError;
 
 /// The methods the webhook endpoint serves, for the `Allow` header of a 405.
 pub const ALLOWED_METHODS: &str = "GET, POST";
 
-/// An HTTP response decided by the pipeline: status, headers and body.
+/// How long Meta is asked to wait before delivering again after a 503, in
+/// seconds (`Retry-After`).
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+/// An HTTP response decided by the pipeline: status, headers, body, and the
+/// [`Outcome`] it stands for.
 ///
 /// Adapters copy it into their framework's response type and add nothing.
+///
+/// ```
+/// use instagram_webhook_core::receive::{Answer, Outcome};
+///
+/// let answer = Answer::misconfigured();
+/// assert_eq!(answer.status(), 500);
+/// assert_eq!(answer.outcome(), Outcome::Misconfigured);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
-    status: StatusCode,
-    content_type: &'static str,
-    allow: Option<&'static str>,
+    outcome: Outcome,
     body: Bytes,
 }
 
 impl Answer {
-    /// A `text/plain` answer.
-    pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Self {
+    /// The answer for `outcome`: its status, its headers, and `body`.
+    fn new(outcome: Outcome, body: impl Into<Bytes>) -> Self {
         Self {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            allow: None,
+            outcome,
             body: body.into(),
         }
     }
 
-    /// An error answer: its status and its fixed, input-free message.
-    pub(crate) fn error(status: StatusCode, error: &impl std::fmt::Display) -> Self {
-        Self::text(status, error.to_string())
-    }
-
-    /// 200 with a short acknowledgement.
-    pub(crate) fn ok() -> Self {
-        Self::text(StatusCode::OK, "EVENT_RECEIVED")
-    }
-
-    /// 405 with `Allow: GET, POST`.
-    pub(crate) fn method_not_allowed() -> Self {
-        Self {
-            allow: Some(ALLOWED_METHODS),
-            ..Self::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-        }
-    }
-
-    /// 413: the body is over the configured limit.
-    pub(crate) fn payload_too_large() -> Self {
-        Self::text(StatusCode::PAYLOAD_TOO_LARGE, "payload too large")
-    }
-
-    /// 400: the body could not be read (the client went away, or a read
-    /// timeout of the server struck).
-    pub(crate) fn unreadable_body() -> Self {
-        Self::text(StatusCode::BAD_REQUEST, "could not read body")
+    /// The answer for an outcome whose body is its fixed message.
+    pub(crate) fn of(outcome: Outcome) -> Self {
+        let body = match outcome {
+            Outcome::Handled | Outcome::Rejected | Outcome::Accepted => "EVENT_RECEIVED".to_owned(),
+            Outcome::HandshakeRefused(error) => error.to_string(),
+            Outcome::Unauthorized(error) => error.to_string(),
+            other => other.to_string(),
+        };
+        Self::new(outcome, body)
     }
 
     /// 500: the adapter found no [`Receiver`](super::Receiver) to drive (a
     /// setup mistake in the application). Meta retries, so nothing is lost
     /// once it is fixed.
     pub fn misconfigured() -> Self {
-        Self::text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "webhook receiver not configured",
-        )
+        Self::of(Outcome::Misconfigured)
+    }
+
+    /// How the request ended.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.outcome.status()
     }
 
-    /// The headers to send, as `(name, value)` pairs.
+    /// The headers to send, as `(name, value)` pairs: `content-type`
+    /// always; `allow` on a 405; `retry-after` on a 503; `connection: close`
+    /// when the request's body was not read to its end (a 408).
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
-        std::iter::once(("content-type", self.content_type))
-            .chain(self.allow.map(|allow| ("allow", allow)))
+        let extra = match self.outcome {
+            Outcome::MethodNotAllowed => Some(("allow", ALLOWED_METHODS)),
+            Outcome::Overloaded | Outcome::Unavailable => Some(("retry-after", RETRY_AFTER_SECONDS)),
+            Outcome::BodyTimeout => Some(("connection", "close")),
+            _ => None,
+        };
+        std::iter::once(("content-type", "text/plain; charset=utf-8")).chain(extra)
     }
 
     /// The body bytes.
@@ -92,23 +93,32 @@ impl Answer {
     }
 }
 
+impl From<Outcome> for Answer {
+    /// The answer for `outcome`, with its fixed message as the body.
+    /// ([`Outcome::HandshakeAnswered`] has the challenge as its body: build
+    /// that answer from the [`Challenge`].)
+    fn from(outcome: Outcome) -> Self {
+        Self::of(outcome)
+    }
+}
+
 impl From<Challenge> for Answer {
     /// 200 `text/plain` with the challenge, byte for byte.
     fn from(challenge: Challenge) -> Self {
-        Self::text(StatusCode::OK, challenge.into_string())
+        Self::new(Outcome::HandshakeAnswered, challenge.into_string())
     }
 }
 
 impl From<HandshakeError> for Answer {
     /// 400 or 403, with the error's fixed message.
     fn from(error: HandshakeError) -> Self {
-        Self::error(error.status(), &error)
+        Self::of(Outcome::HandshakeRefused(error))
     }
 }
 
 impl From<SignatureError> for Answer {
     /// 401, with the error's fixed message.
     fn from(error: SignatureError) -> Self {
-        Self::error(error.status(), &error)
+        Self::of(Outcome::Unauthorized(error))
     }
 }

@@ -9,40 +9,75 @@ use std::pin::Pin;
 use bytes::Bytes;
 
 use super::delivery::Delivery;
+use super::outcome::Outcome;
 
 /// A boxed, sendable future, as stored by [`Receiver`](super::Receiver).
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Why the application could not take a delivery. The pipeline answers 500,
-/// so Meta delivers it again later (use [`Event::dedup_key`] to drop repeats).
+/// Why the application could not take a delivery. The pipeline answers 500
+/// ([`Outcome::HandlerFailed`]), or 503 with `Retry-After` for
+/// [`HandlerError::unavailable`] ([`Outcome::Unavailable`]), so Meta
+/// delivers it again later (use [`Event::dedup_key`] to drop repeats).
 ///
 /// Any error type converts into it with `?` or `.into()`.
 ///
 /// [`Event::dedup_key`]: instagram_webhook_types::Event::dedup_key
-pub struct HandlerError(Box<dyn StdError + Send + Sync>);
+pub struct HandlerError {
+    error: Box<dyn StdError + Send + Sync>,
+    unavailable: bool,
+}
 
 impl HandlerError {
+    /// The application's store is unavailable for now (its database is
+    /// down, say): answered 503 with `Retry-After` instead of 500.
+    pub fn unavailable(error: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self {
+            error: error.into(),
+            unavailable: true,
+        }
+    }
+
+    /// Whether it was made by [`HandlerError::unavailable`].
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+
+    /// How the request ends with this error.
+    pub fn outcome(&self) -> Outcome {
+        if self.unavailable {
+            Outcome::Unavailable
+        } else {
+            Outcome::HandlerFailed
+        }
+    }
+
     /// The application's error.
     pub fn into_inner(self) -> Box<dyn StdError + Send + Sync> {
-        self.0
+        self.error
     }
 }
 
 impl<E: Into<Box<dyn StdError + Send + Sync>>> From<E> for HandlerError {
     fn from(error: E) -> Self {
-        Self(error.into())
+        Self {
+            error: error.into(),
+            unavailable: false,
+        }
     }
 }
 
 impl fmt::Debug for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("HandlerError").field(&self.0).finish()
+        f.debug_struct("HandlerError")
+            .field("error", &self.error)
+            .field("unavailable", &self.unavailable)
+            .finish()
     }
 }
 
 impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.error, f)
     }
 }
 

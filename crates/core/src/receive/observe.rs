@@ -1,150 +1,178 @@
-//! What the pipeline reports about each request, with the `tracing` feature.
-//!
-//! One place for every log line, so none of them can leak what must stay
-//! private: no body, no signature, no MAC, no secret, no verify token.
-//! Without the feature every function here compiles to nothing.
+//! Observers: told once per request how it ended, with what a metrics or a
+//! dashboard surface needs, and never the body, a signature or a secret.
 
-use super::answer::Answer;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use instagram_webhook_types::EventKind;
+
 use super::delivery::Delivery;
 use super::handler::HandlerError;
-use crate::handshake::HandshakeError;
-use crate::signature::SignatureError;
+use super::outcome::Outcome;
 
-/// The reason given for a body that is not an envelope: the error class and
-/// position only (`serde_json`'s messages may quote the body).
-pub(super) fn rejected_reason(error: &serde_json::Error) -> String {
-    let class = match error.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "not valid JSON",
-        serde_json::error::Category::Data => "JSON is not an Instagram webhook envelope",
-        serde_json::error::Category::Eof => "JSON ends early",
-    };
-    format!("{class} (line {}, column {})", error.line(), error.column())
+/// Called once per request the receiver handles, with its [`Report`].
+///
+/// Implemented for closures taking `&Report`, the way tower-http's
+/// `OnResponse` is; register observers with
+/// [`ReceiverBuilder::observe`](super::ReceiverBuilder::observe). An
+/// observer runs on the request's task before the answer is sent: keep it
+/// cheap (count, record, hand off), and compute the costlier parts of the
+/// report ([`Report::event_counts`]) only when needed.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// use instagram_webhook_core::receive::{Outcome, Receiver, Report};
+/// use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
+///
+/// let forged = Arc::new(AtomicUsize::new(0));
+/// let counter = forged.clone();
+/// let receiver = Receiver::builder(
+///     Verifier::new(AppSecret::new("app-secret")?),
+///     VerifyToken::new("verify-token")?,
+/// )
+/// .observe(move |report: &Report<'_>| {
+///     if matches!(report.outcome(), Outcome::Unauthorized(_)) {
+///         counter.fetch_add(1, Ordering::Relaxed);
+///     }
+/// })
+/// .build();
+/// # let _ = receiver;
+/// # Ok::<(), instagram_webhook_core::SecretError>(())
+/// ```
+pub trait Observer: Send + Sync + 'static {
+    /// Called once per request, after the outcome is known.
+    fn observe(&self, report: &Report<'_>);
 }
 
-#[cfg(feature = "tracing")]
-mod enabled {
-    use std::collections::BTreeSet;
-    use std::future::Future;
+impl<F> Observer for F
+where
+    F: Fn(&Report<'_>) + Send + Sync + 'static,
+{
+    fn observe(&self, report: &Report<'_>) {
+        self(report);
+    }
+}
 
-    use tracing::Instrument;
+/// How long each stage of a request took; `None` for a stage it did not
+/// reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Timings {
+    /// Reading the body.
+    pub body_read: Option<Duration>,
+    /// Checking the signature.
+    pub verify: Option<Duration>,
+    /// Parsing the envelope (items are decoded later, when asked).
+    pub parse: Option<Duration>,
+    /// The application's handler, or the rejected-payload hook.
+    pub handler: Option<Duration>,
+    /// The whole request, from the head to the answer.
+    pub total: Duration,
+}
 
-    use super::{Answer, Delivery, HandlerError, HandshakeError, SignatureError};
+/// What an [`Observer`] is told about one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub(super) outcome: Outcome,
+    pub(super) method: &'a str,
+    pub(super) path: &'a str,
+    pub(super) body_bytes: Option<usize>,
+    pub(super) timings: Timings,
+    pub(super) delivery: Option<&'a Delivery>,
+    pub(super) rejected_reason: Option<&'a str>,
+    pub(super) handler_error: Option<&'a HandlerError>,
+}
 
-    pub(crate) type Span = tracing::Span;
+impl<'a> Report<'a> {
+    /// How the request ended.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
 
-    /// The target of every span and event, whatever the module layout.
-    const TARGET: &str = "instagram_webhook";
+    /// The request method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
 
-    pub(crate) fn delivery_span(delivery: &Delivery) -> Span {
-        let mut events = 0_usize;
-        let mut item_errors = 0_usize;
-        let mut kinds = BTreeSet::new();
-        for item in delivery.notification().events() {
-            match item {
-                Ok(event) => {
-                    events += 1;
-                    kinds.insert(event.kind().as_str());
+    /// The request path.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The body's size in bytes, once read (or as declared when it was
+    /// refused for its declared length).
+    pub fn body_bytes(&self) -> Option<usize> {
+        self.body_bytes
+    }
+
+    /// How long each stage took.
+    pub fn timings(&self) -> Timings {
+        self.timings
+    }
+
+    /// The verified delivery, once there is one (handled, failed, accepted
+    /// by an extractor).
+    pub fn delivery(&self) -> Option<&'a Delivery> {
+        self.delivery
+    }
+
+    /// The Meta app the request was verified for, when
+    /// [`AppVerifiers`](crate::AppVerifiers) chose the secret.
+    pub fn app(&self) -> Option<&'a str> {
+        self.delivery.and_then(Delivery::app)
+    }
+
+    /// Which App Secret verified the body (its position in the
+    /// [`Verifier`](crate::Verifier)), once verified.
+    pub fn secret_index(&self) -> Option<usize> {
+        self.delivery.map(Delivery::secret_index)
+    }
+
+    /// Why a verified body is not an envelope ([`Outcome::Rejected`]): the
+    /// JSON error's class and position, never body text.
+    pub fn rejected_reason(&self) -> Option<&'a str> {
+        self.rejected_reason
+    }
+
+    /// The handler's error ([`Outcome::HandlerFailed`],
+    /// [`Outcome::Unavailable`]), as the application wrote it.
+    pub fn handler_error(&self) -> Option<&'a HandlerError> {
+        self.handler_error
+    }
+
+    /// The delivery's events by kind and item errors by field, decoding
+    /// every item (the cost of [`Delivery::events`]: call it only when you
+    /// use it). Empty without a delivery.
+    pub fn event_counts(&self) -> EventCounts {
+        let mut counts = EventCounts::default();
+        if let Some(delivery) = self.delivery {
+            for item in delivery.events() {
+                match item {
+                    Ok(event) => *counts.events.entry(event.kind()).or_default() += 1,
+                    Err(error) => {
+                        let field = error
+                            .field
+                            .as_deref()
+                            .unwrap_or_else(|| error.container.as_str());
+                        *counts.item_errors.entry(field.to_owned()).or_default() += 1;
+                    }
                 }
-                Err(_) => item_errors += 1,
             }
         }
-        let kinds: Vec<&str> = kinds.into_iter().collect();
-        tracing::info_span!(
-            target: TARGET,
-            "instagram_webhook.delivery",
-            events,
-            item_errors,
-            kinds = %kinds.join(","),
-            bytes = delivery.body().len(),
-            secret_index = delivery.verified().secret_index(),
-            outcome = tracing::field::Empty,
-        )
-    }
-
-    pub(crate) async fn instrument<T>(span: Span, future: impl Future<Output = T>) -> T {
-        future.instrument(span).await
-    }
-
-    pub(crate) fn handled() {
-        tracing::Span::current().record("outcome", "handled");
-        tracing::info!(target: TARGET, "delivery handled");
-    }
-
-    pub(crate) fn handler_failed(error: &HandlerError) {
-        tracing::Span::current().record("outcome", "handler_failed");
-        tracing::error!(target: TARGET, error = %error, "handler failed; answering 500 so Meta retries");
-    }
-
-    pub(crate) fn forged(error: SignatureError) {
-        tracing::warn!(target: TARGET, outcome = "unauthorized", reason = %error, "signature check failed");
-    }
-
-    pub(crate) fn rejected(reason: &str, bytes: usize) {
-        tracing::warn!(target: TARGET,
-            outcome = "rejected",
-            reason,
-            bytes,
-            "verified body is not an Instagram envelope"
-        );
-    }
-
-    pub(crate) fn too_large() {
-        tracing::warn!(target: TARGET, outcome = "too_large", "body over the limit");
-    }
-
-    pub(crate) fn too_large_or_unread(answer: &Answer) {
-        if answer.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
-            too_large();
-        } else {
-            tracing::warn!(target: TARGET, outcome = "unreadable_body", "reading the body failed");
-        }
-    }
-
-    pub(crate) fn handshake(error: Option<HandshakeError>) {
-        match error {
-            None => {
-                tracing::info!(target: TARGET, outcome = "handshake", "verification handshake answered");
-            }
-            Some(error) => {
-                tracing::warn!(target: TARGET, outcome = "handshake_refused", reason = %error, "handshake refused");
-            }
-        }
+        counts
     }
 }
 
-#[cfg(not(feature = "tracing"))]
-mod enabled {
-    use std::future::Future;
-
-    use super::{Answer, Delivery, HandlerError, HandshakeError, SignatureError};
-
-    pub(crate) struct Span;
-
-    pub(crate) fn delivery_span(_: &Delivery) -> Span {
-        Span
-    }
-
-    pub(crate) async fn instrument<T>(_: Span, future: impl Future<Output = T>) -> T {
-        future.await
-    }
-
-    pub(crate) fn handled() {}
-
-    pub(crate) fn handler_failed(_: &HandlerError) {}
-
-    pub(crate) fn forged(_: SignatureError) {}
-
-    pub(crate) fn rejected(_: &str, _: usize) {}
-
-    pub(crate) fn too_large() {}
-
-    pub(crate) fn too_large_or_unread(_: &Answer) {}
-
-    pub(crate) fn handshake(_: Option<HandshakeError>) {}
+/// A delivery's events by kind, and its item errors by `field` (or by
+/// container, for messaging items).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventCounts {
+    /// Decoded events, by kind.
+    pub events: BTreeMap<EventKind, usize>,
+    /// Items that failed to decode, by the change's `field` or the
+    /// container (`messaging`, `standby`).
+    pub item_errors: BTreeMap<String, usize>,
 }
-
-pub(super) use enabled::{
-    delivery_span, forged, handled, handler_failed, handshake, instrument, rejected, too_large,
-    too_large_or_unread,
-};

@@ -1,20 +1,23 @@
-//! The receive pipeline: DESIGN's HTTP contract, implemented once.
+//! The receive pipeline: the HTTP contract, implemented once.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
-use bytes::Bytes;
-use http::StatusCode;
 use instagram_webhook_types::Notification;
 
 use super::answer::Answer;
-use super::body::{BodyCollector, BodyStream, DEFAULT_BODY_LIMIT};
-use super::delivery::Delivery;
+use super::body::{
+    BodyCollector, BodyStream, Buffers, Charge, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_BUFFER_LIMIT,
+};
+use super::delivery::{Delivery, Origin};
 use super::handler::{
-    DynHandler, DynRejectedHook, Handler, KeepNothing, RejectedHook, RejectedPayload,
+    DynHandler, DynRejectedHook, Handler, HandlerError, KeepNothing, RejectedHook, RejectedPayload,
 };
 use super::head::RequestHead;
-use super::observe;
+use super::observe::{Observer, Report, Timings};
+use super::outcome::Outcome;
 use crate::handshake::{Challenge, HandshakeError, verify_handshake};
 use crate::secret::VerifyToken;
 use crate::select::{RequestContext, SelectVerifier};
@@ -23,40 +26,49 @@ use crate::signature::SignatureError;
 /// Receives Instagram webhooks: answers the handshake, verifies, parses and
 /// hands each delivery to the application, and decides every HTTP answer.
 ///
-/// | request | answer |
-/// |---|---|
-/// | GET with a valid handshake | 200 `text/plain`, the challenge |
-/// | GET with wrong mode or token | 403 |
-/// | GET without the `hub.*` parameters | 400 |
-/// | POST without a valid `X-Hub-Signature-256` | 401 |
-/// | POST body over the limit | 413, without reading past the limit |
-/// | POST verified, handler succeeded | 200 |
-/// | POST verified, not an Instagram envelope | 200, bytes to the rejected-payload hook |
-/// | POST verified, handler failed | 500, so Meta delivers again |
-/// | any other method | 405 with `Allow: GET, POST` |
+/// | request | answer | [`Outcome`] |
+/// |---|---|---|
+/// | GET with a valid handshake | 200 `text/plain`, the challenge | `HandshakeAnswered` |
+/// | GET with wrong mode or token | 403 | `HandshakeRefused` |
+/// | GET without the `hub.*` parameters | 400 | `HandshakeRefused` |
+/// | POST without a valid `X-Hub-Signature-256` | 401 | `Unauthorized` |
+/// | POST body over the limit | 413, without reading past the limit | `TooLarge` |
+/// | POST body not complete within the deadline | 408, connection closed | `BodyTimeout` |
+/// | POST while the bodies in flight hold the buffer bound | 503 with `Retry-After` | `Overloaded` |
+/// | POST verified, handler succeeded | 200 | `Handled` |
+/// | POST verified, not an Instagram envelope | 200, bytes to the rejected-payload hook | `Rejected` |
+/// | POST verified, handler failed | 500, so Meta delivers again | `HandlerFailed` |
+/// | POST verified, handler's store unavailable | 503 with `Retry-After` | `Unavailable` |
+/// | any other method | 405 with `Allow: GET, POST` | `MethodNotAllowed` |
 ///
 /// Cloning is cheap (a reference count). Framework adapters drive it with
-/// [`Receiver::start`] and [`Receiver::finish`]; see their crates.
+/// [`Receiver::serve`] (a route) and [`Receiver::receive`] (an extractor);
+/// see their crates.
 ///
 /// ```
-/// use instagram_webhook_core::receive::{Delivery, Receiver, RequestHead, Start};
+/// use bytes::Bytes;
+/// use instagram_webhook_core::receive::{Delivery, Outcome, Receiver, RequestHead};
 /// use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), instagram_webhook_core::SecretError> {
 /// let receiver = Receiver::builder(
 ///     Verifier::new(AppSecret::new("app-secret")?),
 ///     VerifyToken::new("verify-token")?,
-///     |delivery: Delivery| async move {
-///         println!("{} events", delivery.events().len());
-///         Ok::<(), std::io::Error>(())
-///     },
 /// )
+/// .handler(|delivery: Delivery| async move {
+///     println!("{} events", delivery.events().len());
+///     Ok::<(), std::io::Error>(())
+/// })
 /// .build();
 ///
-/// let head = RequestHead::new("GET", "/webhook", Some("hub.mode=subscribe&hub.verify_token=verify-token&hub.challenge=7"));
-/// let Start::Answer(answer) = receiver.start(&head) else { unreachable!() };
-/// assert_eq!(answer.status(), 200);
+/// let query = "hub.mode=subscribe&hub.verify_token=verify-token&hub.challenge=7";
+/// let head = RequestHead::new("GET", "/webhook", Some(query));
+/// let answer = receiver.serve(&head, Bytes::new()).await;
+/// assert_eq!(answer.outcome(), Outcome::HandshakeAnswered);
 /// assert_eq!(answer.body().as_ref(), b"7");
-/// # Ok::<(), instagram_webhook_core::SecretError>(())
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct Receiver {
@@ -66,42 +78,75 @@ pub struct Receiver {
 struct Inner {
     verifiers: Box<dyn SelectVerifier>,
     token: VerifyToken,
-    handler: Box<dyn DynHandler>,
+    handler: Option<Box<dyn DynHandler>>,
     rejected: Box<dyn DynRejectedHook>,
+    observers: Vec<Box<dyn Observer>>,
     body_limit: usize,
+    body_timeout: Option<Duration>,
+    buffers: Buffers,
 }
 
 /// Builds a [`Receiver`]; from [`Receiver::builder`].
 pub struct ReceiverBuilder {
-    inner: Inner,
+    verifiers: Box<dyn SelectVerifier>,
+    token: VerifyToken,
+    handler: Option<Box<dyn DynHandler>>,
+    rejected: Box<dyn DynRejectedHook>,
+    observers: Vec<Box<dyn Observer>>,
+    body_limit: usize,
+    body_timeout: Option<Duration>,
+    buffer_limit: usize,
 }
 
-/// What to do after [`Receiver::start`].
-#[derive(Debug)]
-pub enum Start {
-    /// The answer is decided without a body (handshake, 405, 413): send it.
-    Answer(Answer),
-    /// Read the body into the collector (it enforces the limit), then call
-    /// [`Receiver::finish`].
-    ReadBody(BodyCollector),
+/// What one request has been through so far, for its report.
+struct Progress<'h> {
+    head: &'h RequestHead<'h>,
+    started: Instant,
+    timings: Timings,
+    body_bytes: Option<usize>,
+}
+
+impl<'h> Progress<'h> {
+    fn new(head: &'h RequestHead<'h>) -> Self {
+        Self {
+            head,
+            started: Instant::now(),
+            timings: Timings::default(),
+            body_bytes: None,
+        }
+    }
+
+    /// Runs `stage` and returns its result and how long it took.
+    async fn time<T>(stage: impl Future<Output = T>) -> (T, Duration) {
+        let started = Instant::now();
+        let value = stage.await;
+        (value, started.elapsed())
+    }
+}
+
+/// How a delivery was taken: what the report says besides the outcome.
+#[derive(Default)]
+struct Detail<'a> {
+    delivery: Option<&'a Delivery>,
+    rejected_reason: Option<&'a str>,
+    handler_error: Option<&'a HandlerError>,
 }
 
 impl Receiver {
     /// A receiver with the App Secrets (a [`Verifier`](crate::Verifier) or
-    /// any [`SelectVerifier`]), the verify token and the application's handler.
-    pub fn builder(
-        verifiers: impl SelectVerifier + 'static,
-        token: VerifyToken,
-        handler: impl Handler,
-    ) -> ReceiverBuilder {
+    /// any [`SelectVerifier`]) and the verify token. Set the handler with
+    /// [`ReceiverBuilder::handler`], unless you only use an adapter's
+    /// extractors.
+    pub fn builder(verifiers: impl SelectVerifier + 'static, token: VerifyToken) -> ReceiverBuilder {
         ReceiverBuilder {
-            inner: Inner {
-                verifiers: Box::new(verifiers),
-                token,
-                handler: Box::new(handler),
-                rejected: Box::new(KeepNothing),
-                body_limit: DEFAULT_BODY_LIMIT,
-            },
+            verifiers: Box::new(verifiers),
+            token,
+            handler: None,
+            rejected: Box::new(KeepNothing),
+            observers: default_observers(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
+            buffer_limit: DEFAULT_BUFFER_LIMIT,
         }
     }
 
@@ -110,155 +155,274 @@ impl Receiver {
         self.inner.body_limit
     }
 
-    /// Decides what needs no body: the handshake (GET), 405 for other
-    /// methods, 413 for a declared `Content-Length` over the limit.
-    pub fn start(&self, head: &RequestHead<'_>) -> Start {
-        match head.method() {
-            "GET" => Start::Answer(match self.handshake(head.query()) {
-                Ok(challenge) => challenge.into(),
-                Err(error) => error.into(),
-            }),
-            "POST" => match head.content_length() {
-                Some(length) if length > self.inner.body_limit as u64 => {
-                    observe::too_large();
-                    Start::Answer(Answer::payload_too_large())
-                }
-                _ => Start::ReadBody(BodyCollector::new(self.inner.body_limit)),
-            },
-            _ => Start::Answer(Answer::method_not_allowed()),
-        }
-    }
-
-    /// Verifies and parses a POST body without calling the handler: the
-    /// [`Delivery`] on success, else the answer to send. A verified body that
-    /// is not an envelope goes to the rejected-payload hook here, and the
-    /// answer is 200.
-    ///
-    /// # Errors
-    /// The [`Answer`] to send instead of calling a handler: 413, 401, or 200
-    /// after the rejected-payload hook.
-    pub async fn accept(&self, head: &RequestHead<'_>, body: Bytes) -> Result<Delivery, Answer> {
-        if body.len() > self.inner.body_limit {
-            observe::too_large();
-            return Err(Answer::payload_too_large());
-        }
-        let verified = self.verify(head, &body).map_err(|error| {
-            observe::forged(error);
-            Answer::from(error)
-        })?;
-        match serde_json::from_slice::<Notification<'_>>(&body) {
-            Ok(_) => Ok(Delivery::new(body, verified)),
-            Err(error) => {
-                let reason = observe::rejected_reason(&error);
-                observe::rejected(&reason, body.len());
-                self.inner
-                    .rejected
-                    .rejected(RejectedPayload::new(body, reason))
-                    .await;
-                Err(Answer::ok())
-            }
-        }
-    }
-
-    /// Verifies, parses and hands a POST body to the handler; the answer.
-    pub async fn finish(&self, head: &RequestHead<'_>, body: Bytes) -> Answer {
-        let delivery = match self.accept(head, body).await {
-            Ok(delivery) => delivery,
-            Err(answer) => return answer,
-        };
-        let span = observe::delivery_span(&delivery);
-        observe::instrument(span, async {
-            match self.inner.handler.handle(delivery).await {
-                Ok(()) => {
-                    observe::handled();
-                    Answer::ok()
-                }
-                Err(error) => {
-                    observe::handler_failed(&error);
-                    Answer::text(StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
-                }
-            }
-        })
-        .await
-    }
-
-    /// The whole pipeline for one request: [`start`](Self::start), the body
-    /// read under the limit, then [`finish`](Self::finish). Adapters' routes
-    /// call this and translate the answer.
+    /// The whole pipeline for one request: the handshake on GET; on POST
+    /// the body read under the limit and the deadline, verified, parsed and
+    /// handed to the handler. Adapters' routes call this and translate the
+    /// answer.
     pub async fn serve(&self, head: &RequestHead<'_>, body: impl BodyStream) -> Answer {
-        match self.start(head) {
-            Start::Answer(answer) => answer,
-            Start::ReadBody(collector) => match collector.read(body).await {
-                Ok(body) => self.finish(head, body).await,
-                Err(answer) => {
-                    observe::too_large_or_unread(&answer);
-                    answer
+        let mut progress = Progress::new(head);
+        let answer = match head.method() {
+            "GET" => {
+                return match self.handshake(head) {
+                    Ok(challenge) => challenge.into(),
+                    Err(error) => error.into(),
+                };
+            }
+            "POST" => match self.take(&mut progress, body).await {
+                Ok((delivery, _charge)) => {
+                    return self.handle(&mut progress, &delivery).await;
                 }
+                Err(Taken::Answered(answer)) => return answer,
+                Err(Taken::Refused(outcome)) => Answer::of(outcome),
             },
-        }
+            _ => Answer::of(Outcome::MethodNotAllowed),
+        };
+        self.report(&progress, answer.outcome(), Detail::default());
+        answer
     }
 
     /// The pipeline up to the handler, for extractors: the verified
-    /// [`Delivery`], or the answer to send instead (handshake, 405, 413, 401,
-    /// or 200 after the rejected-payload hook).
+    /// [`Delivery`], or the answer to send instead (any method but POST is
+    /// 405 here: check a handshake with [`handshake`](Self::handshake)).
     ///
     /// # Errors
-    /// The [`Answer`] to send instead of calling the application.
+    /// The [`Answer`] to send instead of calling the application: 405, 413,
+    /// 408, 503, 401, or 200 after the rejected-payload hook.
     pub async fn receive(
         &self,
         head: &RequestHead<'_>,
         body: impl BodyStream,
     ) -> Result<Delivery, Answer> {
-        match self.start(head) {
-            Start::Answer(answer) => Err(answer),
-            Start::ReadBody(collector) => {
-                let body = collector
-                    .read(body)
-                    .await
-                    .inspect_err(observe::too_large_or_unread)?;
-                self.accept(head, body).await
+        let mut progress = Progress::new(head);
+        if head.method() != "POST" {
+            let answer = Answer::of(Outcome::MethodNotAllowed);
+            self.report(&progress, answer.outcome(), Detail::default());
+            return Err(answer);
+        }
+        match self.take(&mut progress, body).await {
+            Ok((delivery, _charge)) => {
+                let detail = Detail {
+                    delivery: Some(&delivery),
+                    ..Detail::default()
+                };
+                self.report(&progress, Outcome::Accepted, detail);
+                Ok(delivery)
+            }
+            Err(Taken::Answered(answer)) => Err(answer),
+            Err(Taken::Refused(outcome)) => {
+                self.report(&progress, outcome, Detail::default());
+                Err(Answer::of(outcome))
             }
         }
     }
 
-    /// [`serve`](Self::serve) for a body already in memory, as on AWS Lambda.
-    pub async fn respond(&self, head: &RequestHead<'_>, body: Bytes) -> Answer {
-        self.serve(head, body).await
-    }
-
-    /// Checks a handshake (GET) from the raw query string: the challenge to
-    /// send back, or why not. Both convert into an [`Answer`].
+    /// Checks a handshake (GET) from the request's raw query string: the
+    /// challenge to send back, or why not. Both convert into an [`Answer`].
     ///
     /// # Errors
     /// As [`verify_handshake`].
-    pub fn handshake(&self, query: Option<&str>) -> Result<Challenge, HandshakeError> {
-        let outcome = verify_handshake(query.unwrap_or_default(), &self.inner.token);
-        observe::handshake(outcome.as_ref().err().copied());
-        outcome
+    pub fn handshake(&self, head: &RequestHead<'_>) -> Result<Challenge, HandshakeError> {
+        let progress = Progress::new(head);
+        let result = verify_handshake(head.query().unwrap_or_default(), &self.inner.token);
+        let outcome = match &result {
+            Ok(_) => Outcome::HandshakeAnswered,
+            Err(error) => Outcome::HandshakeRefused(*error),
+        };
+        self.report(&progress, outcome, Detail::default());
+        result
     }
 
-    /// Checks the signature with the secrets selected for this request.
+    /// Reads, verifies and parses a POST body: the delivery (with the charge
+    /// for its bytes, held until the request ends), or how it ended.
+    async fn take<'r>(
+        &'r self,
+        progress: &mut Progress<'_>,
+        body: impl BodyStream,
+    ) -> Result<(Delivery, Charge<'r>), Taken> {
+        let head = progress.head;
+        if let Some(length) = head.content_length()
+            && length > self.inner.body_limit as u64
+        {
+            progress.body_bytes = usize::try_from(length).ok();
+            return Err(Taken::Refused(Outcome::TooLarge));
+        }
+        let mut charge = self
+            .inner
+            .buffers
+            .charge()
+            .ok_or(Taken::Refused(Outcome::Overloaded))?;
+        let collector = BodyCollector::new(self.inner.body_limit);
+        let (read, elapsed) =
+            Progress::time(collector.read(body, self.inner.body_timeout, &mut charge)).await;
+        progress.timings.body_read = Some(elapsed);
+        let body = read.map_err(Taken::Refused)?;
+        progress.body_bytes = Some(body.len());
+        let received_at = SystemTime::now();
+
+        let started = Instant::now();
+        let verified = self.verify(head, &body);
+        progress.timings.verify = Some(started.elapsed());
+        let (secret_index, app) = verified.map_err(|error| Taken::Refused(Outcome::Unauthorized(error)))?;
+
+        let started = Instant::now();
+        let parsed = serde_json::from_slice::<Notification<'_>>(&body).map(|_| ());
+        progress.timings.parse = Some(started.elapsed());
+        if let Err(error) = parsed {
+            let reason = rejected_reason(&error);
+            let payload = RejectedPayload::new(body, reason.clone());
+            let ((), elapsed) = Progress::time(self.inner.rejected.rejected(payload)).await;
+            progress.timings.handler = Some(elapsed);
+            let detail = Detail {
+                rejected_reason: Some(&reason),
+                ..Detail::default()
+            };
+            self.report(progress, Outcome::Rejected, detail);
+            return Err(Taken::Answered(Answer::of(Outcome::Rejected)));
+        }
+        let mut origin = Origin::new(head.path(), received_at, secret_index);
+        if let Some(app) = app {
+            origin = origin.with_app(app);
+        }
+        Ok((Delivery::new(body, origin), charge))
+    }
+
+    /// Hands a delivery to the handler; the answer.
+    async fn handle(&self, progress: &mut Progress<'_>, delivery: &Delivery) -> Answer {
+        let Some(handler) = &self.inner.handler else {
+            let detail = Detail {
+                delivery: Some(delivery),
+                ..Detail::default()
+            };
+            self.report(progress, Outcome::Misconfigured, detail);
+            return Answer::of(Outcome::Misconfigured);
+        };
+        let (result, elapsed) = Progress::time(handler.handle(delivery.clone())).await;
+        progress.timings.handler = Some(elapsed);
+        let outcome = match &result {
+            Ok(()) => Outcome::Handled,
+            Err(error) => error.outcome(),
+        };
+        let detail = Detail {
+            delivery: Some(delivery),
+            handler_error: result.as_ref().err(),
+            ..Detail::default()
+        };
+        self.report(progress, outcome, detail);
+        Answer::of(outcome)
+    }
+
+    /// Checks the signature with the secrets selected for this request: the
+    /// index of the secret that matched, and the app's name.
     fn verify(
         &self,
         head: &RequestHead<'_>,
         body: &[u8],
-    ) -> Result<crate::Verified, SignatureError> {
+    ) -> Result<(usize, Option<Arc<str>>), SignatureError> {
         let context = RequestContext::new(head.path(), head.query());
-        let verifier = self
+        let selected = self
             .inner
             .verifiers
             .select(&context)
             .ok_or(SignatureError::UnknownApp)?;
-        verifier.verify_signed(head.signatures(), head.has_legacy_signature(), body)
+        let verified =
+            selected
+                .verifier
+                .verify_signed(head.signatures(), head.has_legacy_signature(), body)?;
+        Ok((verified.secret_index(), selected.app.map(Arc::from)))
+    }
+
+    /// Tells every observer how the request ended.
+    fn report(&self, progress: &Progress<'_>, outcome: Outcome, detail: Detail<'_>) {
+        if self.inner.observers.is_empty() {
+            return;
+        }
+        let report = Report {
+            outcome,
+            method: progress.head.method(),
+            path: progress.head.path(),
+            body_bytes: progress.body_bytes,
+            timings: Timings {
+                total: progress.started.elapsed(),
+                ..progress.timings
+            },
+            delivery: detail.delivery,
+            rejected_reason: detail.rejected_reason,
+            handler_error: detail.handler_error,
+        };
+        for observer in &self.inner.observers {
+            observer.observe(&report);
+        }
+    }
+}
+
+/// How [`Receiver::take`] ended without a delivery.
+enum Taken {
+    /// Refused: the answer for this outcome is still to be reported and sent.
+    Refused(Outcome),
+    /// Already reported (a rejected payload): send this answer.
+    Answered(Answer),
+}
+
+/// The reason given for a body that is not an envelope: the error class and
+/// position only (`serde_json`'s messages may quote the body).
+fn rejected_reason(error: &serde_json::Error) -> String {
+    let class = match error.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "JSON is not an Instagram webhook envelope",
+        serde_json::error::Category::Eof => "JSON ends early",
+    };
+    format!("{class} (line {}, column {})", error.line(), error.column())
+}
+
+/// The observers every receiver starts with: the `tracing` output, with the
+/// `tracing` feature.
+fn default_observers() -> Vec<Box<dyn Observer>> {
+    #[cfg(feature = "tracing")]
+    {
+        vec![Box::new(super::log::TracingObserver::new())]
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        Vec::new()
     }
 }
 
 impl ReceiverBuilder {
+    /// The application's handler: every verified delivery goes to it, and
+    /// its result decides the answer (200, 500, or 503 for
+    /// [`HandlerError::unavailable`]). Without one, [`Receiver::serve`]
+    /// answers a verified delivery 500 ([`Outcome::Misconfigured`]); the
+    /// extractors do not need one.
+    #[must_use]
+    pub fn handler(mut self, handler: impl Handler) -> Self {
+        self.handler = Some(Box::new(handler));
+        self
+    }
+
     /// Where verified bodies that are not Instagram envelopes go (answered
-    /// 200, since retrying cannot help). Without a hook they are only logged.
+    /// 200, since retrying cannot help). Without a hook they are only
+    /// reported to the observers.
     #[must_use]
     pub fn on_rejected(mut self, hook: impl RejectedHook) -> Self {
-        self.inner.rejected = Box::new(hook);
+        self.rejected = Box::new(hook);
+        self
+    }
+
+    /// Adds an observer, told how every request ended ([`Report`]). With
+    /// the `tracing` feature a
+    /// [`TracingObserver`](super::TracingObserver) is there from the start.
+    #[must_use]
+    pub fn observe(mut self, observer: impl Observer) -> Self {
+        self.observers.push(Box::new(observer));
+        self
+    }
+
+    /// Removes every observer added so far, the default `tracing` one
+    /// included.
+    #[must_use]
+    pub fn without_observers(mut self) -> Self {
+        self.observers.clear();
         self
     }
 
@@ -267,14 +431,42 @@ impl ReceiverBuilder {
     /// read past the limit.
     #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.inner.body_limit = bytes;
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How long a whole body may take to arrive (default 20 s, about Meta's
+    /// own delivery timeout; `None`: as long as the server lets it). A
+    /// later body is answered 408 and its connection closed. Needs a Tokio
+    /// runtime with its timer, as axum, actix-web and Lambda have.
+    #[must_use]
+    pub fn body_timeout(mut self, deadline: Option<Duration>) -> Self {
+        self.body_timeout = deadline;
+        self
+    }
+
+    /// The bound on bytes buffered across all bodies being read and handled
+    /// (default 64 MiB). While it is reached a new POST is answered 503
+    /// with `Retry-After` instead of read, and Meta delivers it again.
+    #[must_use]
+    pub fn buffer_limit(mut self, bytes: usize) -> Self {
+        self.buffer_limit = bytes;
         self
     }
 
     /// The receiver.
     pub fn build(self) -> Receiver {
         Receiver {
-            inner: Arc::new(self.inner),
+            inner: Arc::new(Inner {
+                verifiers: self.verifiers,
+                token: self.token,
+                handler: self.handler,
+                rejected: self.rejected,
+                observers: self.observers,
+                body_limit: self.body_limit,
+                body_timeout: self.body_timeout,
+                buffers: Buffers::new(self.buffer_limit),
+            }),
         }
     }
 }
@@ -283,7 +475,10 @@ impl fmt::Debug for Receiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
             .field("token", &self.inner.token)
+            .field("handler", &self.inner.handler.is_some())
+            .field("observers", &self.inner.observers.len())
             .field("body_limit", &self.inner.body_limit)
+            .field("body_timeout", &self.inner.body_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -291,8 +486,12 @@ impl fmt::Debug for Receiver {
 impl fmt::Debug for ReceiverBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceiverBuilder")
-            .field("token", &self.inner.token)
-            .field("body_limit", &self.inner.body_limit)
+            .field("token", &self.token)
+            .field("handler", &self.handler.is_some())
+            .field("observers", &self.observers.len())
+            .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
+            .field("buffer_limit", &self.buffer_limit)
             .finish_non_exhaustive()
     }
 }

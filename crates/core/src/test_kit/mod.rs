@@ -1,7 +1,45 @@
-//! Helpers for tests: sign bodies like Meta and write JSON escaped like Meta.
+//! Helpers for tests: Meta-faithful sample deliveries of every kind, signed
+//! like Meta signs them, and JSON escaped like Meta escapes it.
 //!
-//! Enabled by the `test-kit` feature; meant for dev-dependencies. With it you
-//! can build byte-faithful signed deliveries without Meta's Test button:
+//! Enabled by the `test-kit` feature; meant for dev-dependencies. With it a
+//! test builds the exact bytes and `X-Hub-Signature-256` Meta would send,
+//! without Meta's Test button:
+//!
+//! - [`sample`] (and [`sample_at`], deterministic): a delivery of any
+//!   [`EventKind`](crate::types::EventKind), for every kind in
+//!   [`SAMPLE_KINDS`]; [`comment_delivery`]: a comment with your ids and
+//!   text. Each is a [`Sample`], written in Meta's key order.
+//! - [`SignedDelivery`]: a body and its signature, also as an
+//!   [`http::Request`] to hand to a router or a client.
+//! - [`sign`]: the signature of any bytes; [`to_meta_json`] and
+//!   [`MetaFormatter`]: JSON escaped like Meta (`\uXXXX`, `\/`).
+//!
+//! ```
+//! use instagram_webhook_core::http::Uri;
+//! use instagram_webhook_core::test_kit::sample;
+//! use instagram_webhook_core::types::{EventKind, Notification};
+//! use instagram_webhook_core::{AppSecret, SIGNATURE_HEADER, Verifier};
+//!
+//! let secret = AppSecret::new("test-secret")?;
+//! let delivery = sample(EventKind::MessageReaction).sign(&secret);
+//!
+//! // The bytes Meta would send, escaped like Meta ...
+//! let body = std::str::from_utf8(delivery.body())?;
+//! assert!(body.contains(r#""emoji":"\u2764\ufe0f""#));
+//! // ... with the header Meta would send ...
+//! assert!(Verifier::new(secret).verify([delivery.signature()], delivery.body()).is_ok());
+//! // ... carrying one event of the kind asked for.
+//! let notification = Notification::from_slice(delivery.body())?;
+//! let event = notification.events().next().expect("one item").expect("it decodes");
+//! assert_eq!(event.kind(), EventKind::MessageReaction);
+//!
+//! // Or the whole POST, for `tower::ServiceExt::oneshot` or any client.
+//! let request = delivery.to_request(Uri::from_static("/webhook"));
+//! assert_eq!(request.headers()[SIGNATURE_HEADER], delivery.signature());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`to_meta_json`] alone:
 //!
 //! ```
 //! use instagram_webhook_core::test_kit::{sign, to_meta_json};
@@ -17,8 +55,15 @@
 //! ```
 
 mod meta_json;
+mod samples;
+mod signed;
 
 pub use meta_json::{MetaFormatter, SerializeError, to_meta_json};
+pub use samples::{
+    SAMPLE_ACCOUNT_ID, SAMPLE_CUSTOMER_ID, SAMPLE_KINDS, Sample, comment_delivery, sample,
+    sample_at,
+};
+pub use signed::SignedDelivery;
 
 use hmac::Mac;
 

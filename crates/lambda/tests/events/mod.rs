@@ -14,8 +14,15 @@ pub(crate) enum Trigger {
     HttpApiV2,
     /// A Lambda Function URL (payload format 2.0, lambda-url domain).
     FunctionUrl,
-    /// An Application Load Balancer target, multi-value headers enabled.
+    /// An Application Load Balancer target, multi-value headers enabled
+    /// (`multiValueHeaders`, `multiValueQueryStringParameters`).
     Alb,
+    /// An Application Load Balancer target as it is by default, multi-value
+    /// headers disabled: `headers` and `queryStringParameters` with one
+    /// value per name (the last one the client sent), the query still
+    /// percent-encoded (ALB does not decode it), `queryStringParameters: {}`
+    /// when there is none.
+    AlbSingleValue,
     /// HTTP API with the body base64-encoded (as for binary media types).
     HttpApiV2Base64,
     /// REST API with the body base64-encoded.
@@ -23,11 +30,12 @@ pub(crate) enum Trigger {
 }
 
 impl Trigger {
-    pub(crate) const ALL: [Trigger; 6] = [
+    pub(crate) const ALL: [Trigger; 7] = [
         Trigger::RestV1,
         Trigger::HttpApiV2,
         Trigger::FunctionUrl,
         Trigger::Alb,
+        Trigger::AlbSingleValue,
         Trigger::HttpApiV2Base64,
         Trigger::RestV1Base64,
     ];
@@ -133,7 +141,8 @@ pub(crate) fn event(trigger: Trigger, request: &TestRequest) -> String {
             matches!(trigger, Trigger::HttpApiV2Base64),
         ),
         Trigger::FunctionUrl => http_v2(request, "abcdefghij.lambda-url.us-east-1.on.aws", false),
-        Trigger::Alb => alb(request),
+        Trigger::Alb => alb(request, true),
+        Trigger::AlbSingleValue => alb(request, false),
     };
     value.to_string()
 }
@@ -201,19 +210,35 @@ fn http_v2(request: &TestRequest, domain: &str, base64: bool) -> Value {
     })
 }
 
-fn alb(request: &TestRequest) -> Value {
-    let (multi_query, _) = multi_and_single(&query_pairs(request, false));
-    let (multi_headers, _) = multi_and_single(&header_pairs(request));
+fn alb(request: &TestRequest, multi_value: bool) -> Value {
+    let (multi_query, single_query) = multi_and_single(&query_pairs(request, false));
+    let (multi_headers, single_headers) = multi_and_single(&header_pairs(request));
     let (body, is_base64) = body(request, false);
-    json!({
+    let mut event = json!({
         "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webhook/0123456789abcdef"}},
         "httpMethod": request.method,
         "path": request.path,
-        "multiValueQueryStringParameters": if multi_query.is_null() { json!({}) } else { multi_query },
-        "multiValueHeaders": multi_headers,
         "body": body.as_str().unwrap_or_default(),
         "isBase64Encoded": is_base64
-    })
+    });
+    let (query_key, query, headers_key, headers) = if multi_value {
+        (
+            "multiValueQueryStringParameters",
+            multi_query,
+            "multiValueHeaders",
+            multi_headers,
+        )
+    } else {
+        (
+            "queryStringParameters",
+            single_query,
+            "headers",
+            single_headers,
+        )
+    };
+    event[query_key] = if query.is_null() { json!({}) } else { query };
+    event[headers_key] = headers;
+    event
 }
 
 /// The adapter's answer to one decoded event, as plain data.
