@@ -14,14 +14,16 @@
 //! several secrets during a rotation) and `INSTAGRAM_VERIFY_TOKEN`. Without
 //! them the examples use development values and say so loudly on stderr.
 //!
-//! Receivers print one JSON line per event on stdout:
+//! Each receiver builds its `Receiver` in its own file; this library holds
+//! what they share: configuration and the lines they print. Receivers print
+//! one JSON line per event on stdout:
 //! `{"kind": "comment", "account_id": "...", "dedup_key": "...", "container": "changes"}`,
 //! and `{"rejected": "<reason>", "bytes": <n>}` per verified body they could
 //! not parse. Logs go to stderr.
 
-use instagram_webhook_core::receive::{Delivery, Receiver, RejectedPayload};
-use instagram_webhook_core::{SecretError, Verifier, VerifyToken};
 use std::io::Write;
+
+use instagram_webhook_core::receive::{Delivery, RejectedPayload};
 
 use serde::Serialize;
 use serde_json::json;
@@ -68,25 +70,18 @@ pub fn init_logs() {
         .init();
 }
 
-/// A receiver that prints one JSON line per event and per rejected body.
-///
-/// # Errors
-/// When a configured secret or token is empty.
-pub fn printing_receiver() -> Result<Receiver, SecretError> {
-    let verifier = Verifier::from_comma_separated(&app_secrets())?;
-    let token = VerifyToken::new(env_or_dev("INSTAGRAM_VERIFY_TOKEN", DEV_VERIFY_TOKEN))?;
-    Ok(Receiver::builder(verifier, token)
-        .handler(|delivery: Delivery| async move {
-            print_events(&delivery);
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .on_rejected(|payload: RejectedPayload| async move {
-            println!(
-                "{}",
-                json!({"rejected": payload.reason(), "bytes": payload.body().len()})
-            );
-        })
-        .build())
+/// The verify token: `INSTAGRAM_VERIFY_TOKEN`.
+pub fn verify_token() -> String {
+    env_or_dev("INSTAGRAM_VERIFY_TOKEN", DEV_VERIFY_TOKEN)
+}
+
+/// Prints the line of a verified body that is not an envelope:
+/// `{"rejected": "<reason>", "bytes": <n>}`.
+pub fn print_rejected(payload: &RejectedPayload) {
+    println!(
+        "{}",
+        json!({"rejected": payload.reason(), "bytes": payload.body().len()})
+    );
 }
 
 /// One line of a receiver's output.

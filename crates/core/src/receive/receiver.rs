@@ -26,20 +26,36 @@ use crate::signature::SignatureError;
 /// Receives Instagram webhooks: answers the handshake, verifies, parses and
 /// hands each delivery to the application, and decides every HTTP answer.
 ///
+/// # The HTTP contract
+///
+/// Every adapter answers exactly this, since every answer is decided here;
+/// the same conformance suite checks each of them.
+///
 /// | request | answer | [`Outcome`] |
 /// |---|---|---|
-/// | GET with a valid handshake | 200 `text/plain`, the challenge | `HandshakeAnswered` |
-/// | GET with wrong mode or token | 403 | `HandshakeRefused` |
-/// | GET without the `hub.*` parameters | 400 | `HandshakeRefused` |
-/// | POST without a valid `X-Hub-Signature-256` | 401 | `Unauthorized` |
-/// | POST body over the limit | 413, without reading past the limit | `TooLarge` |
-/// | POST body not complete within the deadline | 408, connection closed | `BodyTimeout` |
-/// | POST while the bodies in flight hold the buffer bound | 503 with `Retry-After` | `Overloaded` |
-/// | POST verified, handler succeeded | 200 | `Handled` |
-/// | POST verified, not an Instagram envelope | 200, bytes to the rejected-payload hook | `Rejected` |
-/// | POST verified, handler failed | 500, so Meta delivers again | `HandlerFailed` |
-/// | POST verified, handler's store unavailable | 503 with `Retry-After` | `Unavailable` |
-/// | any other method | 405 with `Allow: GET, POST` | `MethodNotAllowed` |
+/// | GET with a valid handshake | 200 `text/plain`, the challenge verbatim | [`HandshakeAnswered`](Outcome::HandshakeAnswered) |
+/// | GET with wrong mode or token | 403 | [`HandshakeRefused`](Outcome::HandshakeRefused) |
+/// | GET without the `hub.*` parameters, with one repeated, or with a refused challenge (empty, over 1 KiB, control characters) | 400 | [`HandshakeRefused`](Outcome::HandshakeRefused) |
+/// | POST without a valid `X-Hub-Signature-256` (missing, malformed, `sha1=` only, wrong secret) | 401 | [`Unauthorized`](Outcome::Unauthorized) |
+/// | POST body over the limit ([`body_limit`](ReceiverBuilder::body_limit), 4 MiB by default) | 413, without reading past the limit | [`TooLarge`](Outcome::TooLarge) |
+/// | POST body not complete within the deadline ([`body_timeout`](ReceiverBuilder::body_timeout), 20 s by default) | 408, connection closed | [`BodyTimeout`](Outcome::BodyTimeout) |
+/// | POST body that could not be read (the client went away, a server read timeout struck) | 400 | [`UnreadableBody`](Outcome::UnreadableBody) |
+/// | POST while the bodies in flight hold the buffer bound ([`buffer_limit`](ReceiverBuilder::buffer_limit), 64 MiB by default) | 503 with `Retry-After` | [`Overloaded`](Outcome::Overloaded) |
+/// | POST verified, handler succeeded | 200 | [`Handled`](Outcome::Handled) |
+/// | POST verified, not an Instagram envelope | 200, the exact bytes to the rejected-payload hook | [`Rejected`](Outcome::Rejected) |
+/// | POST verified, handler failed | 500, so Meta delivers again (dedup keys make that safe) | [`HandlerFailed`](Outcome::HandlerFailed) |
+/// | POST verified, handler's store unavailable ([`HandlerError::unavailable`]) | 503 with `Retry-After` | [`Unavailable`](Outcome::Unavailable) |
+/// | POST verified, no handler set ([`serve`](Self::serve) only) | 500 | [`Misconfigured`](Outcome::Misconfigured) |
+/// | any other method | 405 with `Allow: GET, POST` | [`MethodNotAllowed`](Outcome::MethodNotAllowed) |
+///
+/// Meta delivers again after any answer but 200
+/// ([`Outcome::is_retried`]); `Retry-After` asks it to wait
+/// [`RETRY_AFTER_SECONDS`](super::RETRY_AFTER_SECONDS) seconds. An
+/// adapter's extractor ([`receive`](Self::receive)) hands a verified
+/// delivery to the application instead of the handler
+/// ([`Outcome::Accepted`]), and the application answers.
+///
+/// # Use
 ///
 /// Cloning is cheap (a reference count). Framework adapters drive it with
 /// [`Receiver::serve`] (a route) and [`Receiver::receive`] (an extractor);
@@ -411,7 +427,7 @@ impl ReceiverBuilder {
 
     /// Adds an observer, told how every request ended ([`Report`]). With
     /// the `tracing` feature a
-    /// [`TracingObserver`](super::TracingObserver) is there from the start.
+    /// `TracingObserver` is there from the start.
     #[must_use]
     pub fn observe(mut self, observer: impl Observer) -> Self {
         self.observers.push(Box::new(observer));
