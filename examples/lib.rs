@@ -131,3 +131,9 @@ pub fn print_events(delivery: &Delivery) {
     // A closed stdout (the reader went away) is not the delivery's problem.
     let _ = std::io::stdout().lock().write_all(&out);
 }
+
+/// The workspace README, whose Rust code blocks run as doctests of this
+/// package (it depends on every crate the README uses).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,6 +1,7 @@
 //! The receiver every adapter serves in the suite, and what it records.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use instagram_webhook_core::receive::{DEFAULT_BODY_LIMIT, Delivery, Receiver, RejectedPayload};
 use instagram_webhook_core::{AppSecret, SelectVerifier, Verifier, VerifyToken};
@@ -15,6 +16,12 @@ pub const OLD_APP_SECRET: &str = "conformance-old-app-secret";
 pub const VERIFY_TOKEN: &str = "verify token/é&=";
 /// The body limit in force (the default).
 pub const BODY_LIMIT: usize = DEFAULT_BODY_LIMIT;
+/// How long a whole body may take to arrive (shorter than the default 20 s,
+/// to keep the suite quick).
+pub const BODY_DEADLINE: Duration = Duration::from_secs(3);
+/// The bound on bytes buffered across bodies being read: two bodies at the
+/// limit.
+pub const BUFFER_LIMIT: usize = 2 * BODY_LIMIT;
 /// Deliveries with an event for this account make the handler fail.
 pub const FAILING_ACCOUNT: &str = "17841400000000500";
 
@@ -70,8 +77,9 @@ impl Recorder {
 }
 
 /// A receiver configured like every adapter's test: both App Secrets, the
-/// verify token, the default body limit, a handler that records (and fails
-/// for [`FAILING_ACCOUNT`]) and a rejected-payload hook that records.
+/// verify token, the default body limit, [`BODY_DEADLINE`],
+/// [`BUFFER_LIMIT`], a handler that records (and fails for
+/// [`FAILING_ACCOUNT`]) and a rejected-payload hook that records.
 ///
 /// # Panics
 /// Never: the constants are valid secrets.
@@ -105,6 +113,8 @@ pub fn harness_with(verifiers: impl SelectVerifier + 'static) -> (Receiver, Reco
             async move { recorder.reject(payload) }
         })
         .body_limit(BODY_LIMIT)
+        .body_timeout(Some(BODY_DEADLINE))
+        .buffer_limit(BUFFER_LIMIT)
         .build();
     (receiver, recorder)
 }

@@ -23,7 +23,7 @@ mod wire;
 pub use accounting::{ACCOUNTING_DELIVERIES, AccountingPlan, IN_FLIGHT, accounting_plan, send_all};
 pub use cases::{Case, Observation, all, by_name};
 pub use harness::{
-    APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, Recorder,
+    APP_SECRET, BODY_DEADLINE, BODY_LIMIT, BUFFER_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, Recorder,
     VERIFY_TOKEN, harness, harness_with,
 };
 pub use hostile::{
@@ -132,6 +132,8 @@ macro_rules! hostile_tests {
             chunked_one_over_limit,
             chunked_past_limit_unending,
             slow_body,
+            body_past_deadline,
+            many_slow_bodies,
             stalled_head,
             stalled_body,
         );

@@ -677,7 +677,7 @@ fn select_shop() -> instagram_webhook_core::RequestContext<'static> {
     instagram_webhook_core::RequestContext::new("/webhook", Some("app=shop"))
 }
 
-/// DESIGN §4: never echo the received signature, never log a secret. A
+/// Never echo the received signature, never log a secret. A
 /// [`RequestHead`] is what an adapter has in hand: it holds the raw
 /// `X-Hub-Signature-256` values (for a genuine delivery, the MAC of its
 /// body) and the raw query (for Meta's handshake, `hub.verify_token`, the

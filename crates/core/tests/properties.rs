@@ -18,7 +18,8 @@ fn key() -> impl Strategy<Value = Vec<u8>> {
 }
 
 // ---------------------------------------------------------------------------
-// Oracles, from DESIGN §3 and the public docs.
+// Oracles, written from Meta's public documentation of the webhook, not from
+// the code under test.
 
 /// The whitespace HTTP allows around a header value (ASCII: space, tab,
 /// line feed, form feed, carriage return).
@@ -222,7 +223,7 @@ fn fully_percent_encoded(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("%{byte:02X}")).collect()
 }
 
-/// What [`verify_handshake`] must answer, by DESIGN §3 and its docs:
+/// What [`verify_handshake`] must answer, by Meta's documentation and its own:
 /// every `hub.*` parameter once (the first repeat, else the first missing
 /// of mode, token, challenge, is named), mode `subscribe`, the token, then
 /// the challenge rule of [`expected_challenge`]; other parameters ignored.
@@ -255,8 +256,8 @@ fn expected_handshake(query: &Query) -> Result<Vec<u8>, Vec<HandshakeError>> {
         })
 }
 
-/// The status DESIGN §4 gives a refused handshake: 403 for a wrong mode or
-/// token, 400 for anything that is not a well-formed handshake.
+/// The status of a refused handshake: 403 for a wrong mode or token, 400 for
+/// anything that is not a well-formed handshake.
 fn expected_status(error: &HandshakeError) -> u16 {
     match error {
         HandshakeError::WrongMode | HandshakeError::WrongToken => 403,

@@ -99,5 +99,7 @@ hostile_tests!(
         slow_body: "an event has no connection: the trigger reads the whole request first",
         stalled_head: "an event has no connection: the trigger reads the whole request first",
         stalled_body: "an event has no connection: the trigger reads the whole request first",
+        body_past_deadline: "an event has no connection: the trigger reads the whole request first",
+        many_slow_bodies: "an event has no connection: the trigger reads the whole request first",
     }
 );

@@ -91,6 +91,62 @@ pub(super) fn cases() -> Vec<HostileCase> {
             },
         ),
         HostileCase::script(
+            "body_past_deadline",
+            || Script::Trickle,
+            NO_CONNECTION,
+            |_, exchange, recorded| {
+                // Under the limit, but never whole: the deadline ends it.
+                status(exchange, 408)?;
+                ensure(
+                    answer(exchange)?.header("connection") == Some("close"),
+                    "the 408 closes the connection",
+                )?;
+                ensure(
+                    matches!(exchange.after, Some(AfterAnswer::Closed)),
+                    "the server closes the connection after the 408",
+                )?;
+                nothing_handed_over(recorded)
+            },
+        ),
+        HostileCase::script(
+            "many_slow_bodies",
+            || Script::ManyTrickles,
+            NO_CONNECTION,
+            |_, exchange, recorded| {
+                let meanwhile = exchange
+                    .meanwhile
+                    .as_ref()
+                    .ok_or("no answer to the delivery sent meanwhile")?;
+                ensure(
+                    meanwhile.status == 503 && meanwhile.header("retry-after").is_some(),
+                    "while the slow bodies hold the buffer bound, a new delivery gets 503 with \
+                     Retry-After",
+                )?;
+                ensure(
+                    exchange
+                        .others
+                        .iter()
+                        .all(|other| other.as_ref().is_some_and(|other| other.status == 408)),
+                    "every slow body ends at the deadline with 408",
+                )?;
+                // Then there is room again.
+                status(exchange, 200)?;
+                ensure(
+                    recorded.rejected.is_empty()
+                        && recorded.deliveries.iter().all(|delivery| {
+                            let body = delivery.body().as_ref();
+                            body == comment_body(MEANWHILE_COMMENT, "meanwhile").as_slice()
+                                || body == comment_body(FOLLOW_UP_COMMENT, "next").as_slice()
+                        })
+                        && recorded.deliveries.iter().any(|delivery| {
+                            delivery.body().as_ref()
+                                == comment_body(FOLLOW_UP_COMMENT, "next").as_slice()
+                        }),
+                    "no slow body is handed over, and the delivery after them is",
+                )
+            },
+        ),
+        HostileCase::script(
             "stalled_head",
             || Script::StalledHead,
             NO_CONNECTION,

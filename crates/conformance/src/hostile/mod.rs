@@ -79,6 +79,8 @@ pub struct Exchange {
     pub client_gave_up: bool,
     /// After an answer that came before the body ended, and more body.
     pub after: Option<AfterAnswer>,
+    /// The answers on the other connections a case opened, in order.
+    pub others: Vec<Option<TestResponse>>,
 }
 
 impl Exchange {

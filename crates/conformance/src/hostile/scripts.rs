@@ -2,11 +2,13 @@
 //! case) do on a raw socket, beyond sending one request.
 
 use std::io;
+
+use futures_util::future::join_all;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{AfterAnswer, Exchange, ServerLimits, comment_body, padded_comment, signed};
-use crate::harness::BODY_LIMIT;
+use crate::harness::{BODY_LIMIT, BUFFER_LIMIT};
 use crate::raw_http::{LAST_CHUNK, RawConnection, chunk, head_bytes, request_bytes, send_raw};
 use crate::wire::{TestRequest, TestResponse};
 
@@ -29,6 +31,13 @@ pub(super) enum Script {
     /// The head alone, whose `content-length` is over the limit; no body
     /// byte is ever sent, so only an answer decided from the head arrives.
     HeadOnly(TestRequest),
+    /// A head declaring a body under the limit, then [`TRICKLE`] bytes at a
+    /// time, never the whole body, until the server answers.
+    Trickle,
+    /// Bodies that each send [`HELD`] bytes at once and then trickle, until
+    /// they hold the buffer bound; a delivery meanwhile; then, once they are
+    /// answered, one more.
+    ManyTrickles,
 }
 
 impl Script {
@@ -58,6 +67,21 @@ impl Script {
                 let cut = bytes.len() - request.body.len() / 2;
                 stalled(address, &bytes[..cut], limits.body_timeout).await
             }
+            Self::Trickle => {
+                let mut connection = trickling(address, 0).await;
+                let response = trickle_until_answered(&mut connection).await;
+                let after = if connection.closed_by_server().await {
+                    AfterAnswer::Closed
+                } else {
+                    AfterAnswer::Stuck
+                };
+                Exchange {
+                    response,
+                    after: Some(after),
+                    ..Exchange::default()
+                }
+            }
+            Self::ManyTrickles => many_trickles(address).await,
             Self::HeadOnly(request) => {
                 let bytes = request_bytes(request);
                 let mut connection = RawConnection::open(address).await;
@@ -199,7 +223,7 @@ async fn stalled(address: SocketAddr, prefix: &[u8], timeout: Option<Duration>) 
         response: connection.answer().await,
         meanwhile,
         client_gave_up,
-        after: None,
+        ..Exchange::default()
     }
 }
 
@@ -214,4 +238,75 @@ async fn send_meanwhile(address: SocketAddr) -> Option<TestResponse> {
         &signed(comment_body(MEANWHILE_COMMENT, "meanwhile")),
     )
     .await
+}
+
+/// What a trickling body declares: under the limit, never all sent.
+pub(super) const DECLARED: usize = BODY_LIMIT - 1024;
+/// The bytes a trickling body sends at a time, and the pause between them
+/// (shorter than any server's own body timeout under test).
+const TRICKLE: usize = 1024;
+const TRICKLE_PAUSE: Duration = Duration::from_millis(250);
+/// What each of the [`Script::ManyTrickles`] bodies sends at once: nearly
+/// all of it, so that a few of them reach the buffer bound before any
+/// server's own body timeout strikes the first.
+const HELD: usize = DECLARED - 64 * 1024;
+/// How many trickles at most are sent before giving up on an answer: a
+/// liveness bound far past the receiver's deadline.
+const MAX_TRICKLES: usize = 240;
+
+/// A connection with the head of a [`DECLARED`]-byte signed delivery and
+/// its first `held` body bytes written.
+async fn trickling(address: SocketAddr, held: usize) -> RawConnection {
+    let request = signed(padded_comment(DECLARED));
+    let bytes = request_bytes(&request);
+    let head = bytes.len() - request.body.len();
+    let mut connection = RawConnection::open(address).await;
+    let _ = connection.write(&bytes[..head + held]).await;
+    connection
+}
+
+/// Sends [`TRICKLE`] more bytes every [`TRICKLE_PAUSE`] until an answer
+/// comes (or the connection fails); the answer.
+async fn trickle_until_answered(connection: &mut RawConnection) -> Option<TestResponse> {
+    let piece = [b' '; TRICKLE];
+    for _ in 0..MAX_TRICKLES {
+        if connection.has_answered() || connection.write(&piece).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(TRICKLE_PAUSE).await;
+    }
+    connection.answer().await
+}
+
+/// Bodies of [`HELD`] bytes each, trickling on, until a delivery sent
+/// meanwhile is refused for load (or as many as fit the bound twice over
+/// are open); then each trickle's answer, and one delivery more.
+async fn many_trickles(address: SocketAddr) -> Exchange {
+    let most = BUFFER_LIMIT / HELD + 2;
+    let mut trickles = Vec::new();
+    let mut meanwhile = None;
+    for _ in 0..most {
+        trickles.push(trickling(address, HELD).await);
+        // The server charges what it has read; give it the time to read.
+        tokio::time::sleep(TRICKLE_PAUSE).await;
+        let answer = send_raw(
+            address,
+            &signed(comment_body(MEANWHILE_COMMENT, "meanwhile")),
+        )
+        .await;
+        let refused = answer.as_ref().is_some_and(|answer| answer.status == 503);
+        meanwhile = answer;
+        if refused {
+            break;
+        }
+    }
+    // They trickle on at once, each until its answer.
+    let answers = join_all(trickles.iter_mut().map(trickle_until_answered)).await;
+    let next = send_raw(address, &signed(comment_body(FOLLOW_UP_COMMENT, "next"))).await;
+    Exchange {
+        response: next,
+        meanwhile,
+        others: answers,
+        ..Exchange::default()
+    }
 }
