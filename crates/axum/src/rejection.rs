@@ -7,11 +7,13 @@ use instagram_webhook_core::receive::{Answer, Outcome};
 
 use crate::translate;
 
-/// Why an extractor did not yield a value, as the answer to send: 401 for a
-/// bad signature, 413 over the body limit, 400 or 403 for a handshake, and
-/// 200 for a verified body that is not an Instagram envelope (already handed
-/// to the rejected-payload hook). The status is decided by the core; match
-/// on [`outcome`](Self::outcome) to tell the cases apart.
+/// Why an extractor did not yield a value, as the answer to send: the
+/// status and body the core decided (401 for a bad signature, 413 over the
+/// body limit, 408 past the body deadline, 503 while the buffer bound is
+/// reached, 400 or 403 for a handshake, 405 for another method, and 200 for
+/// a verified body that is not an Instagram envelope, already handed to the
+/// rejected-payload hook). Match on [`outcome`](Self::outcome) to tell the
+/// cases apart.
 ///
 /// ```
 /// use axum::http::StatusCode;

@@ -23,8 +23,8 @@ mod wire;
 pub use accounting::{ACCOUNTING_DELIVERIES, AccountingPlan, IN_FLIGHT, accounting_plan, send_all};
 pub use cases::{Case, Observation, all, by_name};
 pub use harness::{
-    APP_SECRET, BODY_DEADLINE, BODY_LIMIT, BUFFER_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, Recorder,
-    VERIFY_TOKEN, harness, harness_with,
+    APP_SECRET, BODY_DEADLINE, BODY_LIMIT, BUFFER_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH,
+    Recorded, Recorder, VERIFY_TOKEN, harness, harness_with,
 };
 pub use hostile::{
     AfterAnswer, Exchange, HostileCase, HostileObservation, ServerLimits, Transport, all_hostile,

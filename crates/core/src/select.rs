@@ -41,7 +41,10 @@ pub struct Selected<'a> {
 impl<'a> Selected<'a> {
     /// The secrets of a single app.
     pub fn new(verifier: &'a Verifier) -> Self {
-        Self { verifier, app: None }
+        Self {
+            verifier,
+            app: None,
+        }
     }
 
     /// The secrets of the app called `app`.

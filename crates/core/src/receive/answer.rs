@@ -75,7 +75,9 @@ impl Answer {
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
         let extra = match self.outcome {
             Outcome::MethodNotAllowed => Some(("allow", ALLOWED_METHODS)),
-            Outcome::Overloaded | Outcome::Unavailable => Some(("retry-after", RETRY_AFTER_SECONDS)),
+            Outcome::Overloaded | Outcome::Unavailable => {
+                Some(("retry-after", RETRY_AFTER_SECONDS))
+            }
             Outcome::BodyTimeout => Some(("connection", "close")),
             _ => None,
         };

@@ -89,7 +89,10 @@ impl Observer for TracingObserver {
             }
             Outcome::HandlerFailed | Outcome::Unavailable | Outcome::Misconfigured => {
                 if let Some(suppressed) = self.allow(&self.failed) {
-                    let error = report.handler_error().map(ToString::to_string).unwrap_or_default();
+                    let error = report
+                        .handler_error()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
                     tracing::error!(target: TARGET, outcome = outcome.as_str(), error,
                         similar_not_logged = suppressed,
                         "{outcome}; answering {} so Meta retries", outcome.status().as_u16());
@@ -149,7 +152,12 @@ impl Throttle {
         if now >= next
             && self
                 .next
-                .compare_exchange(next, now.saturating_add(window), Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(
+                    next,
+                    now.saturating_add(window),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
         {
             Some(self.suppressed.swap(0, Ordering::Relaxed))

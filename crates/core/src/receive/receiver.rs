@@ -153,7 +153,10 @@ impl Receiver {
     /// any [`SelectVerifier`]) and the verify token. Set the handler with
     /// [`ReceiverBuilder::handler`], unless you only use an adapter's
     /// extractors.
-    pub fn builder(verifiers: impl SelectVerifier + 'static, token: VerifyToken) -> ReceiverBuilder {
+    pub fn builder(
+        verifiers: impl SelectVerifier + 'static,
+        token: VerifyToken,
+    ) -> ReceiverBuilder {
         ReceiverBuilder {
             verifiers: Box::new(verifiers),
             token,
@@ -278,7 +281,8 @@ impl Receiver {
         let started = Instant::now();
         let verified = self.verify(head, &body);
         progress.timings.verify = Some(started.elapsed());
-        let (secret_index, app) = verified.map_err(|error| Taken::Refused(Outcome::Unauthorized(error)))?;
+        let (secret_index, app) =
+            verified.map_err(|error| Taken::Refused(Outcome::Unauthorized(error)))?;
 
         let started = Instant::now();
         let parsed = serde_json::from_slice::<Notification<'_>>(&body).map(|_| ());
@@ -340,10 +344,11 @@ impl Receiver {
             .verifiers
             .select(&context)
             .ok_or(SignatureError::UnknownApp)?;
-        let verified =
-            selected
-                .verifier
-                .verify_signed(head.signatures(), head.has_legacy_signature(), body)?;
+        let verified = selected.verifier.verify_signed(
+            head.signatures(),
+            head.has_legacy_signature(),
+            body,
+        )?;
         Ok((verified.secret_index(), selected.app.map(Arc::from)))
     }
 
