@@ -39,23 +39,19 @@ pub(crate) fn item<'a>(
     let Some(field) = field.filter(|_| container == Container::Changes) else {
         return messaging_item(raw, None);
     };
-    if let Some(decoded) = kind::decode_change(field, raw) {
-        return decoded
-            .map(|payload| Decoded {
-                header: None,
-                payload,
-            })
-            .map_err(|e| invalid(&e));
-    }
-    if kind::MESSAGING_FIELDS.contains(&&**field) {
-        return messaging_item(raw, Some(field));
-    }
-    Ok(Decoded {
-        header: None,
-        payload: EventPayload::Unknown(UnknownEvent {
+    let payload = match kind::decode_change(field, raw) {
+        Some(decoded) => decoded?,
+        None if kind::MESSAGING_FIELDS.contains(&&**field) => {
+            return messaging_item(raw, Some(field));
+        }
+        None => EventPayload::Unknown(UnknownEvent {
             field: field.clone(),
             raw: RawJson::Borrowed(raw),
         }),
+    };
+    Ok(Decoded {
+        header: None,
+        payload,
     })
 }
 

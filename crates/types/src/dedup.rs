@@ -173,10 +173,7 @@ impl<'p, 'a> DedupParts<'p, 'a> {
             }
             EventPayload::MessageReaction(r) => {
                 let sender = self.sender.unwrap_or("");
-                let timestamp = self
-                    .timestamp
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let timestamp = self.timestamp.map(ToString::to_string).unwrap_or_default();
                 join(&[account, kind, &r.mid, r.action.as_str(), sender, &timestamp])
             }
             EventPayload::Mention(m) => join(&[
@@ -186,10 +183,7 @@ impl<'p, 'a> DedupParts<'p, 'a> {
                 m.comment_id.as_deref().unwrap_or(""),
             ]),
             EventPayload::StoryInsights(s) => {
-                let time = self
-                    .entry_time
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let time = self.entry_time.map(ToString::to_string).unwrap_or_default();
                 join(&[account, kind, &s.media_id, &time])
             }
             EventPayload::Unknown(u) => hashed(account, kind, Some(&u.field), raw),

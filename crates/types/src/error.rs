@@ -146,7 +146,7 @@ impl ItemError<'_> {
             position: self.position,
             container: self.container,
             account_id: self.account_id.into_owned(),
-            field: self.field.map(crate::kind::static_field),
+            field: self.field.map(|f| Cow::Owned(f.into_owned())),
             kind: self.kind,
             raw: self.raw.map(RawJson::into_owned),
         }

@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::comment::Comment;
 use crate::edit::MessageEdit;
+use crate::error::{ItemErrorKind, JsonError};
 use crate::insights::StoryInsights;
 use crate::mention::Mention;
 use crate::message::Message;
@@ -55,14 +56,21 @@ macro_rules! field_lookups {
     (@ [$($cv:ident [$($cf:literal),*])*] [$($mf:literal)*]) => {
         /// Decodes a change's `value` by its `field`, for the kinds that arrive in `changes`;
         /// `None` when the field is not one of theirs.
+        ///
+        /// Written so the payload is built in place: mapping the error before wrapping the
+        /// payload saves a copy of it per item (measured on the 1000-update batch).
+        #[inline(always)]
         pub(crate) fn decode_change<'a>(
             field: &str,
             raw: &'a RawValue,
-        ) -> Option<Result<EventPayload<'a>, serde_json::Error>> {
-            match field {
-                $($($cf)|* => Some(serde_json::from_str(raw.get()).map(EventPayload::$cv)),)*
-                _ => None,
-            }
+        ) -> Option<Result<EventPayload<'a>, ItemErrorKind>> {
+            Some(Ok(match field {
+                $($($cf)|* => EventPayload::$cv(match serde_json::from_str(raw.get()) {
+                    Ok(payload) => payload,
+                    Err(e) => return Some(Err(ItemErrorKind::Invalid(JsonError::new(&e)))),
+                }),)*
+                _ => return None,
+            }))
         }
 
         /// The `changes` fields whose `value` is a messaging item (App Dashboard Test-button
@@ -284,7 +292,8 @@ impl EventPayload<'_> {
 }
 
 /// A `'static` copy of a field name (a change's `field`, `object`): the shared name when it
-/// is one of the list's (no allocation), an owned copy otherwise.
+/// is one of the list's (no allocation), an owned copy otherwise. Used by the `into_owned`
+/// of notifications and events.
 pub(crate) fn static_field(field: Cow<'_, str>) -> Cow<'static, str> {
     match FIELD_NAMES.iter().find(|known| **known == field) {
         Some(known) => Cow::Borrowed(*known),
@@ -339,6 +348,17 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_names_every_kind() {
+        let readme = include_str!("../README.md");
+        for kind in EventKind::ALL {
+            assert!(
+                readme.contains(&format!("`{kind}`")),
+                "README misses `{kind}`"
+            );
+        }
+    }
+
+    #[test]
     fn fields_are_the_lookups() {
         for kind in EventKind::ALL {
             for field in kind.fields() {
@@ -356,7 +376,10 @@ mod tests {
                 assert_eq!(decode_change(field, &raw).is_some(), is_change, "{field}");
             }
         }
-        assert!(matches!(static_field(Cow::Borrowed("brand_new")), Cow::Owned(_)));
+        assert!(matches!(
+            static_field(Cow::Borrowed("brand_new")),
+            Cow::Owned(_)
+        ));
         assert_eq!(EventKind::Unknown.fields(), [] as [&str; 0]);
     }
 }

@@ -419,7 +419,8 @@ impl<'n> Iterator for Events<'n> {
                 }
                 Stage::Messaging => {
                     if let Some(raw) = entry.messaging.as_deref().and_then(|m| m.get(self.item)) {
-                        let result = self.messaging(entry, Container::Messaging, raw.as_raw_value());
+                        let result =
+                            self.messaging(entry, Container::Messaging, raw.as_raw_value());
                         self.item += 1;
                         return Some(result);
                     }

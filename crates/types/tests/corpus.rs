@@ -241,7 +241,10 @@ fn owned_notifications_yield_the_same_results_as_borrowed_ones() {
     for &(file, text, _) in CORPUS {
         for body in envelopes(text) {
             let Ok(borrowed) = Notification::from_slice(body.as_bytes()) else {
-                assert!(cfg!(feature = "strict"), "{file}: envelope");
+                // Only strict mode rejects envelopes of the corpus.
+                if !cfg!(feature = "strict") {
+                    panic!("{file}: envelope");
+                }
                 continue;
             };
             let copy = body.clone().into_bytes();
@@ -256,11 +259,22 @@ fn owned_notifications_yield_the_same_results_as_borrowed_ones() {
                 "{file}: serialized"
             );
             for entry in owned.entries() {
-                let mut items = entry.messaging().into_iter().chain(entry.standby()).flatten();
-                assert!(items.all(|raw| matches!(raw, RawJson::Owned(_))), "{file}: owned items");
+                let mut items = entry
+                    .messaging()
+                    .into_iter()
+                    .chain(entry.standby())
+                    .flatten();
+                assert!(
+                    items.all(|raw| matches!(raw, RawJson::Owned(_))),
+                    "{file}: owned items"
+                );
             }
             assert_eq!(owned.item_count(), borrowed.item_count(), "{file}: count");
-            assert_eq!(owned.events().len(), borrowed.item_count(), "{file}: size hint");
+            assert_eq!(
+                owned.events().len(),
+                borrowed.item_count(),
+                "{file}: size hint"
+            );
 
             let expected: Vec<EventResult<'_>> = borrowed.events().collect();
             let got: Vec<EventResult<'_>> = owned.events().collect();
@@ -272,8 +286,12 @@ fn owned_notifications_yield_the_same_results_as_borrowed_ones() {
                 }
             }
             // Owning an owned notification again copies nothing new and changes nothing.
-            let again: Vec<_> = owned.clone().into_owned().events().map(|r| r.map(Event::into_owned)
-                .map_err(|e| e.into_owned())).collect();
+            let again: Vec<_> = owned
+                .clone()
+                .into_owned()
+                .events()
+                .map(|r| r.map(Event::into_owned).map_err(|e| e.into_owned()))
+                .collect();
             assert_eq!(again, expected, "{file}: owned twice");
             results += expected.len();
         }

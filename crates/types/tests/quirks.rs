@@ -5,8 +5,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use instagram_webhook_types::{
     Attachment, Container, Error, Event, EventKind, EventPayload, EventResult, ItemError,
-    ItemErrorKind, JsonError,
-    Notification, ReactionAction, TimeUnit,
+    ItemErrorKind, JsonError, Notification, ReactionAction, TimeUnit,
 };
 
 /// Every result of a body, detached from it (events borrow from the notification).
@@ -580,21 +579,25 @@ fn item_errors_and_envelope_errors_read_back_after_serializing() {
         {"id":"3"},
         {"id":"4","changes":[{"field":"caf\u00e9"}],"standby":[{"reaction":{}}]}
     ]}"#;
-    let errors: Vec<ItemError<'static>> = results(body).into_iter().filter_map(Result::err).collect();
+    let errors: Vec<ItemError<'static>> =
+        results(body).into_iter().filter_map(Result::err).collect();
     let kinds: Vec<_> = errors.iter().map(|e| e.kind.clone()).collect();
-    assert!(matches!(
-        kinds.as_slice(),
-        [
-            ItemErrorKind::MissingField,
-            ItemErrorKind::MissingValue,
-            ItemErrorKind::Invalid(_),
-            ItemErrorKind::NoEvent,
-            ItemErrorKind::Invalid(_),
-            ItemErrorKind::EmptyEntry,
-            ItemErrorKind::MissingValue,
-            ItemErrorKind::Invalid(_),
-        ]
-    ), "{kinds:?}");
+    assert!(
+        matches!(
+            kinds.as_slice(),
+            [
+                ItemErrorKind::MissingField,
+                ItemErrorKind::MissingValue,
+                ItemErrorKind::Invalid(_),
+                ItemErrorKind::NoEvent,
+                ItemErrorKind::Invalid(_),
+                ItemErrorKind::EmptyEntry,
+                ItemErrorKind::MissingValue,
+                ItemErrorKind::Invalid(_),
+            ]
+        ),
+        "{kinds:?}"
+    );
     for error in &errors {
         let stored = serde_json::to_string(error).unwrap();
         let back: ItemError<'_> = serde_json::from_str(&stored).unwrap();
@@ -605,7 +608,8 @@ fn item_errors_and_envelope_errors_read_back_after_serializing() {
             serde_json::from_str(&serde_json::to_string(&error.kind).unwrap()).unwrap();
         assert_eq!(kind, error.kind);
         if let ItemErrorKind::Invalid(json) = &error.kind {
-            let back: JsonError = serde_json::from_str(&serde_json::to_string(json).unwrap()).unwrap();
+            let back: JsonError =
+                serde_json::from_str(&serde_json::to_string(json).unwrap()).unwrap();
             assert_eq!(&back, json);
             assert_eq!((back.line(), back.column()), (json.line(), json.column()));
         }

@@ -46,30 +46,48 @@ impl Origin {
 
 /// One POST from Meta, verified, and known to be an Instagram envelope.
 ///
-/// Items are decoded only when asked: acknowledging a delivery costs the
-/// signature check and one structural parse, whatever the handler does next.
+/// The envelope is parsed once, by the receiver, and kept; items are
+/// decoded only when asked: acknowledging a delivery costs the signature
+/// check and one structural parse, whatever the handler does next. Cloning
+/// is cheap (a reference count).
 ///
-/// - [`notification`](Self::notification) gives borrowed events, the
-///   cheapest way to read them.
+/// - [`notification`](Self::notification) gives the parsed envelope, whose
+///   [`events`](Notification::events) borrow it: the cheapest way to read
+///   them.
 /// - [`events`](Self::events) decodes every item once into owned (`'static`)
 ///   events, kept for later calls: ready to queue or move to another task.
 /// - [`body`](Self::body) is the exact bytes, and [`origin`](Self::origin)
 ///   where they came from, to store and process later.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     body: Bytes,
     origin: Origin,
+    notification: Notification<'static>,
     events: OnceLock<Vec<EventResult<'static>>>,
 }
 
 impl Delivery {
-    /// A delivery whose `body` parsed as an envelope.
-    pub(crate) fn new(body: Bytes, origin: Origin) -> Self {
+    /// A delivery of `body`, parsed as `notification`.
+    pub(crate) fn new(body: Bytes, origin: Origin, notification: Notification<'static>) -> Self {
         Self {
-            body,
-            origin,
-            events: OnceLock::new(),
+            inner: Arc::new(Inner {
+                body,
+                origin,
+                notification,
+                events: OnceLock::new(),
+            }),
         }
+    }
+
+    /// Parses `body` as an envelope and keeps it, without re-parsing later.
+    pub(crate) fn parse(body: Bytes, origin: Origin) -> Result<Self, ParseError> {
+        let notification = Notification::from_slice(&body)?.into_owned();
+        Ok(Self::new(body, origin, notification))
     }
 
     /// Rebuilds a delivery from bytes kept earlier (by an inbox, for a
@@ -94,67 +112,71 @@ impl Delivery {
     /// # Errors
     /// When the bytes are not an Instagram envelope.
     pub fn dangerous_from_stored(body: Bytes, origin: Origin) -> Result<Self, ParseError> {
-        Notification::from_slice(&body)?;
-        Ok(Self::new(body, origin))
+        Self::parse(body, origin)
     }
 
-    /// The envelope, borrowed from the body; iterate its items with
+    /// The envelope, parsed once by the receiver; iterate its items with
     /// [`Notification::events`].
-    pub fn notification(&self) -> Notification<'_> {
-        // The receiver accepted these exact bytes as an envelope, and parsing
-        // is deterministic: the empty fallback is never taken.
-        Notification::from_slice(&self.body).unwrap_or_default()
+    pub fn notification(&self) -> &Notification<'static> {
+        &self.inner.notification
     }
 
     /// One result per item of every entry, in order, owned. Decoded on the
     /// first call.
     pub fn events(&self) -> &[EventResult<'static>] {
-        self.events
-            .get_or_init(|| owned_events(&self.notification()))
+        self.inner
+            .events
+            .get_or_init(|| owned_events(&self.inner.notification))
     }
 
     /// The events, owned.
     pub fn into_events(self) -> Vec<EventResult<'static>> {
-        match self.events.into_inner() {
-            Some(events) => events,
-            None => owned_events(&Notification::from_slice(&self.body).unwrap_or_default()),
+        match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner
+                .events
+                .into_inner()
+                .unwrap_or_else(|| owned_events(&inner.notification)),
+            Err(shared) => shared
+                .events
+                .get_or_init(|| owned_events(&shared.notification))
+                .clone(),
         }
     }
 
     /// The exact bytes Meta sent (and signed).
     pub fn body(&self) -> &Bytes {
-        &self.body
+        &self.inner.body
     }
 
     /// Where the delivery came from.
     pub fn origin(&self) -> &Origin {
-        &self.origin
+        &self.inner.origin
     }
 
     /// The Meta app it was verified for, when
     /// [`AppVerifiers`](crate::AppVerifiers) chose the secret.
     pub fn app(&self) -> Option<&str> {
-        self.origin.app.as_deref()
+        self.inner.origin.app.as_deref()
     }
 
     /// The request path.
     pub fn path(&self) -> &str {
-        &self.origin.path
+        &self.inner.origin.path
     }
 
     /// When the receiver had the whole body.
     pub fn received_at(&self) -> SystemTime {
-        self.origin.received_at
+        self.inner.origin.received_at
     }
 
     /// Which App Secret verified the signature (its position in the
     /// [`Verifier`](crate::Verifier)): watch it during a rotation.
     pub fn secret_index(&self) -> usize {
-        self.origin.secret_index
+        self.inner.origin.secret_index
     }
 }
 
-/// Every item of `notification`, decoded and detached from the body.
+/// Every item of `notification`, decoded and detached from it.
 fn owned_events(notification: &Notification<'_>) -> Vec<EventResult<'static>> {
     notification
         .events()

@@ -143,12 +143,12 @@ impl<'a> Report<'a> {
     }
 
     /// The delivery's events by kind and item errors by field, decoding
-    /// every item (the cost of [`Delivery::events`]: call it only when you
-    /// use it). Empty without a delivery.
+    /// every item (about the cost of decoding them in the handler: call it
+    /// only when you use it). Empty without a delivery.
     pub fn event_counts(&self) -> EventCounts {
         let mut counts = EventCounts::default();
         if let Some(delivery) = self.delivery {
-            for item in delivery.events() {
+            for item in delivery.notification().events() {
                 match item {
                     Ok(event) => *counts.events.entry(event.kind()).or_default() += 1,
                     Err(error) => {

@@ -284,26 +284,29 @@ impl Receiver {
         let (secret_index, app) =
             verified.map_err(|error| Taken::Refused(Outcome::Unauthorized(error)))?;
 
-        let started = Instant::now();
-        let parsed = serde_json::from_slice::<Notification<'_>>(&body).map(|_| ());
-        progress.timings.parse = Some(started.elapsed());
-        if let Err(error) = parsed {
-            let reason = rejected_reason(&error);
-            let payload = RejectedPayload::new(body, reason.clone());
-            let ((), elapsed) = Progress::time(self.inner.rejected.rejected(payload)).await;
-            progress.timings.handler = Some(elapsed);
-            let detail = Detail {
-                rejected_reason: Some(&reason),
-                ..Detail::default()
-            };
-            self.report(progress, Outcome::Rejected, detail);
-            return Err(Taken::Answered(Answer::of(Outcome::Rejected)));
-        }
         let mut origin = Origin::new(head.path(), received_at, secret_index);
         if let Some(app) = app {
             origin = origin.with_app(app);
         }
-        Ok((Delivery::new(body, origin), charge))
+        let started = Instant::now();
+        let parsed =
+            serde_json::from_slice::<Notification<'_>>(&body).map(Notification::into_owned);
+        progress.timings.parse = Some(started.elapsed());
+        match parsed {
+            Ok(notification) => Ok((Delivery::new(body, origin, notification), charge)),
+            Err(error) => {
+                let reason = rejected_reason(&error);
+                let payload = RejectedPayload::new(body, reason.clone());
+                let ((), elapsed) = Progress::time(self.inner.rejected.rejected(payload)).await;
+                progress.timings.handler = Some(elapsed);
+                let detail = Detail {
+                    rejected_reason: Some(&reason),
+                    ..Detail::default()
+                };
+                self.report(progress, Outcome::Rejected, detail);
+                Err(Taken::Answered(Answer::of(Outcome::Rejected)))
+            }
+        }
     }
 
     /// Hands a delivery to the handler; the answer.
