@@ -1,9 +1,10 @@
 //! The extractors in an application's own routes, over a real server.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use instagram_webhook_actix_web::{Handshake, VerifiedDelivery};
+use instagram_webhook_actix_web::{Handshake, Outcome, VerifiedDelivery, WebhookError};
 use instagram_webhook_conformance::{
-    APP_SECRET, PATH, TestRequest, VERIFY_TOKEN, comment_delivery, harness, send_http, signed_post,
+    APP_SECRET, PATH, TestRequest, VERIFY_TOKEN, comment_delivery, harness, send_http,
+    signed_bytes, signed_post,
 };
 
 /// The application's own POST handler: answers 202 with the event count.
@@ -94,4 +95,78 @@ fn missing_receiver_is_a_500_not_a_panic() {
         assert_eq!(send_http(address, &request).await.status, 500);
         handle.stop(false).await;
     });
+}
+
+/// An application's own handler, telling a forgery from an oversized body
+/// from a payload that is not an envelope.
+async fn classify(delivery: Result<VerifiedDelivery, WebhookError>) -> HttpResponse {
+    match delivery {
+        Ok(VerifiedDelivery(delivery)) => {
+            HttpResponse::Ok().body(delivery.events().len().to_string())
+        }
+        Err(error) => HttpResponse::Accepted().body(match error.outcome() {
+            Outcome::Unauthorized(reason) => format!("forged: {reason}"),
+            Outcome::TooLarge => "too large".to_owned(),
+            Outcome::Rejected => "not an envelope".to_owned(),
+            other => format!("other: {other}"),
+        }),
+    }
+}
+
+#[test]
+fn a_handler_matches_on_the_error_outcome() {
+    let answers = actix_web::rt::System::new().block_on(async {
+        let (receiver, _) = harness();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(receiver.clone())
+                .route(PATH, web::post().to(classify))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let address = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let mut forged = signed_post(
+            APP_SECRET,
+            &comment_delivery("17841400000000001", "18000000000000001", "hi"),
+        );
+        forged
+            .headers
+            .retain(|(name, _)| name != "x-hub-signature-256");
+        let mut answers = Vec::new();
+        for request in [
+            signed_post(
+                APP_SECRET,
+                &comment_delivery("17841400000000001", "18000000000000001", "hi"),
+            ),
+            forged,
+            signed_bytes(APP_SECRET, vec![b' '; 5 * 1024 * 1024]),
+            signed_bytes(APP_SECRET, b"[1]".to_vec()),
+        ] {
+            let response = send_http(address, &request).await;
+            answers.push((
+                response.status,
+                String::from_utf8_lossy(&response.body).into_owned(),
+            ));
+        }
+        handle.stop(false).await;
+        answers
+    });
+    assert_eq!(
+        answers,
+        [
+            (200, "1".to_owned()),
+            (202, "forged: missing X-Hub-Signature-256 header".to_owned()),
+            (202, "too large".to_owned()),
+            (202, "not an envelope".to_owned()),
+        ]
+    );
+    // The error is an error with a message.
+    let error =
+        WebhookError::from(instagram_webhook_actix_web::core::receive::Answer::misconfigured());
+    let error: &dyn std::error::Error = &error;
+    assert_eq!(error.to_string(), "webhook receiver not configured");
 }

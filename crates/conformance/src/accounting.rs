@@ -6,8 +6,8 @@
 //! byte, and nothing forged reached the application.
 //!
 //! What must come of each delivery is written down by the generator as it
-//! builds it (the kind and dedup key of every item, by DESIGN's rules),
-//! never read back through the parser under test.
+//! builds it (the kind and dedup key of every item, by the rules `DedupKey`
+//! documents), never read back through the parser under test.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,5 +1,5 @@
-//! One test per quirk of Meta's webhooks (DESIGN.md §3), plus the edges of ids, errors and
-//! dedup keys.
+//! One test per quirk of Meta's webhooks as they really behave (not as documented), plus the edges of ids, errors
+//! and dedup keys.
 
 use std::time::{Duration, UNIX_EPOCH};
 

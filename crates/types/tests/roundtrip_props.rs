@@ -1007,7 +1007,7 @@ impl EntrySpec {
         )
     }
 
-    /// The dedup key DESIGN §3 and [`DedupKey`]'s table give item `index`.
+    /// The dedup key [`DedupKey`]'s table gives item `index`.
     ///
     /// [`DedupKey`]: instagram_webhook_types::DedupKey
     fn expected_dedup_key(&self, index: usize, raw: &str) -> String {
@@ -1075,7 +1075,7 @@ impl EntrySpec {
     }
 }
 
-/// The unit DESIGN §3 gives `entry.time`: seconds on `changes` entries,
+/// The unit of `entry.time`: seconds on `changes` entries,
 /// milliseconds on `messaging`/`standby` ones (written out here rather than
 /// taken from the library).
 fn documented_entry_time_unit(container: Container) -> TimeUnit {
