@@ -3,38 +3,20 @@
 //! scope.
 
 use actix_web::{App, HttpServer, web};
-use instagram_webhook_actix_web::{AppKey, AppSecret, AppVerifiers, Verifier, WebhookService};
-use instagram_webhook_conformance::{
-    TestRequest, comment_delivery, harness_with, send_http, signed_post,
+use instagram_webhook_actix_web::{AppKey, WebhookService};
+use instagram_webhook_conformance::multi_app::{
+    app_verifiers, by_last_path_segment, by_query_parameter,
 };
-
-const SHOP_SECRET: &str = "shop-app-secret";
-const BLOG_SECRET: &str = "blog-app-secret";
-
-fn apps(key: AppKey) -> AppVerifiers {
-    AppVerifiers::new(key)
-        .app("shop", Verifier::new(AppSecret::new(SHOP_SECRET).unwrap()))
-        .app("blog", Verifier::new(AppSecret::new(BLOG_SECRET).unwrap()))
-}
-
-fn delivery(secret: &str, path: &str, query: Option<&str>) -> TestRequest {
-    let mut request = signed_post(
-        secret,
-        &comment_delivery("17841400000000001", "18000000000000001", "hi"),
-    );
-    request.path = path.to_owned();
-    request.query = query.map(str::to_owned);
-    request
-}
+use instagram_webhook_conformance::{TestRequest, harness_with, send_http};
 
 /// Sends each request to a fresh server with `WebhookService::new(path, ..)`
-/// inside `web::scope("/meta")`; the status of each, and how many
-/// deliveries reached the handler.
-fn statuses(key: &AppKey, path: &'static str, requests: &[TestRequest]) -> Vec<(u16, usize)> {
+/// inside `web::scope("/meta")`, the apps told apart by `key`; the status of
+/// each, and how many deliveries reached the handler.
+fn outcomes(key: &AppKey, path: &'static str, requests: &[TestRequest]) -> Vec<(u16, usize)> {
     actix_web::rt::System::new().block_on(async {
         let mut seen = Vec::new();
         for request in requests {
-            let (receiver, recorder) = harness_with(apps(key.clone()));
+            let (receiver, recorder) = harness_with(app_verifiers(key.clone()));
             let server = HttpServer::new(move || {
                 App::new().service(
                     web::scope("/meta").service(WebhookService::new(path, receiver.clone())),
@@ -57,32 +39,18 @@ fn statuses(key: &AppKey, path: &'static str, requests: &[TestRequest]) -> Vec<(
 
 #[test]
 fn last_path_segment_selects_the_app_in_a_scope() {
-    let requests = [
-        delivery(SHOP_SECRET, "/meta/webhook/shop", None),
-        delivery(BLOG_SECRET, "/meta/webhook/blog", None),
-        // Each app's secret is good for its own path only.
-        delivery(BLOG_SECRET, "/meta/webhook/shop", None),
-        delivery(SHOP_SECRET, "/meta/webhook/blog", None),
-        // An app nobody configured: 401, never a guess.
-        delivery(SHOP_SECRET, "/meta/webhook/other", None),
-    ];
+    let (requests, expected): (Vec<_>, Vec<_>) =
+        by_last_path_segment("/meta/webhook").into_iter().unzip();
     assert_eq!(
-        statuses(&AppKey::LastPathSegment, "/webhook/{app}", &requests),
-        [(200, 1), (200, 1), (401, 0), (401, 0), (401, 0)]
+        outcomes(&AppKey::LastPathSegment, "/webhook/{app}", &requests),
+        expected
     );
 }
 
 #[test]
 fn query_parameter_selects_the_app_in_a_scope() {
     let key = AppKey::QueryParameter("app".to_owned());
-    let requests = [
-        delivery(SHOP_SECRET, "/meta/webhook", Some("app=shop")),
-        delivery(BLOG_SECRET, "/meta/webhook", Some("app=blog")),
-        delivery(BLOG_SECRET, "/meta/webhook", Some("app=shop")),
-        delivery(SHOP_SECRET, "/meta/webhook", None),
-    ];
-    assert_eq!(
-        statuses(&key, "/webhook", &requests),
-        [(200, 1), (200, 1), (401, 0), (401, 0)]
-    );
+    let (requests, expected): (Vec<_>, Vec<_>) =
+        by_query_parameter("/meta/webhook").into_iter().unzip();
+    assert_eq!(outcomes(&key, "/webhook", &requests), expected);
 }

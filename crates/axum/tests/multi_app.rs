@@ -3,41 +3,24 @@
 
 mod server;
 
-use instagram_webhook_axum::{AppKey, AppSecret, AppVerifiers, Verifier, router};
-use instagram_webhook_conformance::{
-    TestRequest, comment_delivery, harness_with, send_http, signed_post,
+use instagram_webhook_axum::{AppKey, Receiver, router};
+use instagram_webhook_conformance::multi_app::{
+    app_verifiers, by_last_path_segment, by_query_parameter,
 };
+use instagram_webhook_conformance::{TestRequest, harness_with, send_http};
 use server::TestServer;
 
-const SHOP_SECRET: &str = "shop-app-secret";
-const BLOG_SECRET: &str = "blog-app-secret";
-
-fn apps(key: AppKey) -> AppVerifiers {
-    AppVerifiers::new(key)
-        .app("shop", Verifier::new(AppSecret::new(SHOP_SECRET).unwrap()))
-        .app("blog", Verifier::new(AppSecret::new(BLOG_SECRET).unwrap()))
-}
-
-fn delivery(secret: &str, path: &str, query: Option<&str>) -> TestRequest {
-    let mut request = signed_post(
-        secret,
-        &comment_delivery("17841400000000001", "18000000000000001", "hi"),
-    );
-    request.path = path.to_owned();
-    request.query = query.map(str::to_owned);
-    request
-}
-
-/// Sends each request to a fresh server running `app`; the statuses, and
-/// the secret index and path of each delivery handed over.
-async fn statuses(
-    app: impl Fn(instagram_webhook_axum::Receiver) -> axum::Router,
-    key: AppKey,
+/// Sends each request to a fresh server running `app` with the apps told
+/// apart by `key`; the status of each, and how many deliveries reached the
+/// handler.
+async fn outcomes(
+    app: impl Fn(Receiver) -> axum::Router,
+    key: &AppKey,
     requests: &[TestRequest],
 ) -> Vec<(u16, usize)> {
     let mut seen = Vec::new();
     for request in requests {
-        let (receiver, recorder) = harness_with(apps(key.clone()));
+        let (receiver, recorder) = harness_with(app_verifiers(key.clone()));
         let server = TestServer::start(app(receiver)).await;
         let status = send_http(server.address, request).await.status;
         seen.push((status, recorder.take().deliveries.len()));
@@ -48,18 +31,11 @@ async fn statuses(
 #[tokio::test]
 async fn last_path_segment_selects_the_app_under_nest() {
     let app = |receiver| axum::Router::new().nest("/meta", router("/webhook/{app}", receiver));
-    let requests = [
-        delivery(SHOP_SECRET, "/meta/webhook/shop", None),
-        delivery(BLOG_SECRET, "/meta/webhook/blog", None),
-        // Each app's secret is good for its own path only.
-        delivery(BLOG_SECRET, "/meta/webhook/shop", None),
-        delivery(SHOP_SECRET, "/meta/webhook/blog", None),
-        // An app nobody configured: 401, never a guess.
-        delivery(SHOP_SECRET, "/meta/webhook/other", None),
-    ];
+    let (requests, expected): (Vec<_>, Vec<_>) =
+        by_last_path_segment("/meta/webhook").into_iter().unzip();
     assert_eq!(
-        statuses(app, AppKey::LastPathSegment, &requests).await,
-        [(200, 1), (200, 1), (401, 0), (401, 0), (401, 0)]
+        outcomes(app, &AppKey::LastPathSegment, &requests).await,
+        expected
     );
 }
 
@@ -67,14 +43,7 @@ async fn last_path_segment_selects_the_app_under_nest() {
 async fn query_parameter_selects_the_app_under_nest() {
     let app = |receiver| axum::Router::new().nest("/meta", router("/webhook", receiver));
     let key = AppKey::QueryParameter("app".to_owned());
-    let requests = [
-        delivery(SHOP_SECRET, "/meta/webhook", Some("app=shop")),
-        delivery(BLOG_SECRET, "/meta/webhook", Some("app=blog")),
-        delivery(BLOG_SECRET, "/meta/webhook", Some("app=shop")),
-        delivery(SHOP_SECRET, "/meta/webhook", None),
-    ];
-    assert_eq!(
-        statuses(app, key, &requests).await,
-        [(200, 1), (200, 1), (401, 0), (401, 0)]
-    );
+    let (requests, expected): (Vec<_>, Vec<_>) =
+        by_query_parameter("/meta/webhook").into_iter().unzip();
+    assert_eq!(outcomes(app, &key, &requests).await, expected);
 }

@@ -16,6 +16,7 @@ mod checks;
 mod harness;
 pub mod hostile;
 mod http_client;
+pub mod multi_app;
 mod raw_http;
 mod requests;
 mod wire;

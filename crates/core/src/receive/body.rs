@@ -57,6 +57,11 @@ impl Buffers {
         }
     }
 
+    /// The bound, in bytes.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// A charge for a new body, or `None` when the bound is reached.
     pub(crate) fn charge(&self) -> Option<Charge<'_>> {
         (self.used.load(Ordering::Relaxed) < self.limit).then_some(Charge {

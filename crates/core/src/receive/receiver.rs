@@ -104,14 +104,7 @@ struct Inner {
 
 /// Builds a [`Receiver`]; from [`Receiver::builder`].
 pub struct ReceiverBuilder {
-    verifiers: Box<dyn SelectVerifier>,
-    token: VerifyToken,
-    handler: Option<Box<dyn DynHandler>>,
-    rejected: Box<dyn DynRejectedHook>,
-    observers: Vec<Box<dyn Observer>>,
-    body_limit: usize,
-    body_timeout: Option<Duration>,
-    buffer_limit: usize,
+    inner: Inner,
 }
 
 /// What one request has been through so far, for its report.
@@ -158,14 +151,16 @@ impl Receiver {
         token: VerifyToken,
     ) -> ReceiverBuilder {
         ReceiverBuilder {
-            verifiers: Box::new(verifiers),
-            token,
-            handler: None,
-            rejected: Box::new(KeepNothing),
-            observers: default_observers(),
-            body_limit: DEFAULT_BODY_LIMIT,
-            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
-            buffer_limit: DEFAULT_BUFFER_LIMIT,
+            inner: Inner {
+                verifiers: Box::new(verifiers),
+                token,
+                handler: None,
+                rejected: Box::new(KeepNothing),
+                observers: default_observers(),
+                body_limit: DEFAULT_BODY_LIMIT,
+                body_timeout: Some(DEFAULT_BODY_TIMEOUT),
+                buffers: Buffers::new(DEFAULT_BUFFER_LIMIT),
+            },
         }
     }
 
@@ -420,7 +415,7 @@ impl ReceiverBuilder {
     /// extractors do not need one.
     #[must_use]
     pub fn handler(mut self, handler: impl Handler) -> Self {
-        self.handler = Some(Box::new(handler));
+        self.inner.handler = Some(Box::new(handler));
         self
     }
 
@@ -429,7 +424,7 @@ impl ReceiverBuilder {
     /// reported to the observers.
     #[must_use]
     pub fn on_rejected(mut self, hook: impl RejectedHook) -> Self {
-        self.rejected = Box::new(hook);
+        self.inner.rejected = Box::new(hook);
         self
     }
 
@@ -438,7 +433,7 @@ impl ReceiverBuilder {
     /// `TracingObserver` is there from the start.
     #[must_use]
     pub fn observe(mut self, observer: impl Observer) -> Self {
-        self.observers.push(Box::new(observer));
+        self.inner.observers.push(Box::new(observer));
         self
     }
 
@@ -446,7 +441,7 @@ impl ReceiverBuilder {
     /// included.
     #[must_use]
     pub fn without_observers(mut self) -> Self {
-        self.observers.clear();
+        self.inner.observers.clear();
         self
     }
 
@@ -455,7 +450,7 @@ impl ReceiverBuilder {
     /// read past the limit.
     #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.inner.body_limit = bytes;
         self
     }
 
@@ -465,7 +460,7 @@ impl ReceiverBuilder {
     /// runtime with its timer, as axum, actix-web and Lambda have.
     #[must_use]
     pub fn body_timeout(mut self, deadline: Option<Duration>) -> Self {
-        self.body_timeout = deadline;
+        self.inner.body_timeout = deadline;
         self
     }
 
@@ -474,48 +469,40 @@ impl ReceiverBuilder {
     /// with `Retry-After` instead of read, and Meta delivers it again.
     #[must_use]
     pub fn buffer_limit(mut self, bytes: usize) -> Self {
-        self.buffer_limit = bytes;
+        self.inner.buffers = Buffers::new(bytes);
         self
     }
 
     /// The receiver.
     pub fn build(self) -> Receiver {
         Receiver {
-            inner: Arc::new(Inner {
-                verifiers: self.verifiers,
-                token: self.token,
-                handler: self.handler,
-                rejected: self.rejected,
-                observers: self.observers,
-                body_limit: self.body_limit,
-                body_timeout: self.body_timeout,
-                buffers: Buffers::new(self.buffer_limit),
-            }),
+            inner: Arc::new(self.inner),
         }
     }
 }
 
 impl fmt::Debug for Receiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("token", &self.inner.token)
-            .field("handler", &self.inner.handler.is_some())
-            .field("observers", &self.inner.observers.len())
-            .field("body_limit", &self.inner.body_limit)
-            .field("body_timeout", &self.inner.body_timeout)
-            .finish_non_exhaustive()
+        self.inner.fmt("Receiver", f)
     }
 }
 
 impl fmt::Debug for ReceiverBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReceiverBuilder")
+        self.inner.fmt("ReceiverBuilder", f)
+    }
+}
+
+impl Inner {
+    /// `Debug` of the receiver or its builder: the settings, never a secret.
+    fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
             .field("token", &self.token)
             .field("handler", &self.handler.is_some())
             .field("observers", &self.observers.len())
             .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
-            .field("buffer_limit", &self.buffer_limit)
+            .field("buffer_limit", &self.buffers.limit())
             .finish_non_exhaustive()
     }
 }
