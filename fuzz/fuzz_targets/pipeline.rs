@@ -147,7 +147,7 @@ fuzz_target!(|data: &[u8]| {
     HANDLED.store(0, Ordering::SeqCst);
     REJECTED.store(0, Ordering::SeqCst);
     SEEN.lock().expect("not poisoned").clear();
-    let answer = runtime().block_on(receiver().respond(&head, body.clone()));
+    let answer = runtime().block_on(receiver().serve(&head, body.clone()));
     let status = answer.status().as_u16();
     let handled = HANDLED.load(Ordering::SeqCst);
     let rejected = REJECTED.load(Ordering::SeqCst);
