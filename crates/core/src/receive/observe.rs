@@ -112,12 +112,6 @@ impl<'a> Report<'a> {
         self.timings
     }
 
-    /// The verified delivery, once there is one (handled, failed, accepted
-    /// by an extractor).
-    pub fn delivery(&self) -> Option<&'a Delivery> {
-        self.delivery
-    }
-
     /// The Meta app the request was verified for, when
     /// [`AppVerifiers`](crate::AppVerifiers) chose the secret.
     pub fn app(&self) -> Option<&'a str> {
