@@ -1,5 +1,8 @@
 //! The extractors in an application's own routes, over a real server.
 
+use std::net::SocketAddr;
+
+use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use instagram_webhook_actix_web::{Handshake, Outcome, VerifiedDelivery, WebhookError};
 use instagram_webhook_conformance::{
@@ -16,22 +19,31 @@ async fn subscribe(handshake: Handshake) -> Handshake {
     handshake
 }
 
-fn send(request: TestRequest) -> (u16, String, usize, usize) {
-    actix_web::rt::System::new().block_on(async {
-        let (receiver, recorder) = harness();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(receiver.clone())
-                .route(PATH, web::get().to(subscribe))
-                .route(PATH, web::post().to(webhook))
-        })
+/// Starts a one-worker server on 127.0.0.1 with the routes `configure`
+/// sets, on the current actix system: where it listens, and its handle.
+fn start(
+    configure: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+) -> (SocketAddr, ServerHandle) {
+    let server = HttpServer::new(move || App::new().configure(configure.clone()))
         .workers(1)
         .bind(("127.0.0.1", 0))
         .unwrap();
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+    let address = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (address, handle)
+}
+
+fn send(request: TestRequest) -> (u16, String, usize, usize) {
+    actix_web::rt::System::new().block_on(async {
+        let (receiver, recorder) = harness();
+        let (address, handle) = start(move |config| {
+            config
+                .app_data(receiver.clone())
+                .route(PATH, web::get().to(subscribe))
+                .route(PATH, web::post().to(webhook));
+        });
         let response = send_http(address, &request).await;
         handle.stop(false).await;
         let recorded = recorder.take();
@@ -83,14 +95,9 @@ fn handshake_extractor_answers_the_challenge_or_refuses() {
 #[test]
 fn missing_receiver_is_a_500_not_a_panic() {
     actix_web::rt::System::new().block_on(async {
-        let server = HttpServer::new(|| App::new().route(PATH, web::post().to(webhook)))
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let (address, handle) = start(|config| {
+            config.route(PATH, web::post().to(webhook));
+        });
         let request = signed_post(APP_SECRET, &comment_delivery("1", "2", "x"));
         assert_eq!(send_http(address, &request).await.status, 500);
         handle.stop(false).await;
@@ -117,18 +124,11 @@ async fn classify(delivery: Result<VerifiedDelivery, WebhookError>) -> HttpRespo
 fn a_handler_matches_on_the_error_outcome() {
     let answers = actix_web::rt::System::new().block_on(async {
         let (receiver, _) = harness();
-        let server = HttpServer::new(move || {
-            App::new()
+        let (address, handle) = start(move |config| {
+            config
                 .app_data(receiver.clone())
-                .route(PATH, web::post().to(classify))
-        })
-        .workers(1)
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+                .route(PATH, web::post().to(classify));
+        });
         let mut forged = signed_post(
             APP_SECRET,
             &comment_delivery("17841400000000001", "18000000000000001", "hi"),

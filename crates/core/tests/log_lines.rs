@@ -2,10 +2,10 @@
 //! per handled delivery, and one warning for a flood of forgeries, not a
 //! flood of warnings.
 
-use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
+mod capture;
 
 use bytes::Bytes;
+use capture::Captured;
 use instagram_webhook_core::receive::{Delivery, Receiver, RequestHead};
 use instagram_webhook_core::test_kit::sample_at;
 use instagram_webhook_core::types::EventKind;
@@ -13,33 +13,6 @@ use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
 use tracing::level_filters::LevelFilter;
 
 const SECRET: &str = "log-lines-app-secret";
-
-/// Everything the subscriber wrote.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn lines(&self) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
-
-impl io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Serves `count` POSTs of `body` signed with `signature`, with a
 /// subscriber at `level`; the lines written.
@@ -68,7 +41,7 @@ fn lines(level: LevelFilter, body: &Bytes, signature: &str, count: usize) -> Vec
             runtime.block_on(receiver.serve(&head, body.clone()));
         }
     });
-    captured.lines()
+    captured.text().lines().map(str::to_owned).collect()
 }
 
 fn genuine() -> (Bytes, String) {

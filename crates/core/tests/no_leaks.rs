@@ -9,6 +9,8 @@
 //! What counts as a leak is computed in one place,
 //! [`forbidden_substrings`]; every check compares case-insensitively.
 
+mod capture;
+
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::io;
@@ -20,6 +22,7 @@ use std::thread::{self, Thread};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
+use capture::Captured;
 use instagram_webhook_core::receive::{
     Answer, BodyReadError, BodyStream, Delivery, Receiver, RejectedPayload, RequestHead,
 };
@@ -76,30 +79,6 @@ fn block_on<F: Future>(future: F) -> F::Output {
             return output;
         }
         thread::park();
-    }
-}
-
-/// Everything written by the subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-impl io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 

@@ -44,10 +44,13 @@ impl Answer {
     /// The answer for an outcome whose body is its fixed message.
     pub(crate) fn of(outcome: Outcome) -> Self {
         let body = match outcome {
-            Outcome::Handled | Outcome::Rejected | Outcome::Accepted => "EVENT_RECEIVED".to_owned(),
-            Outcome::HandshakeRefused(error) => error.to_string(),
-            Outcome::Unauthorized(error) => error.to_string(),
-            other => other.to_string(),
+            // The answer to every delivery: no allocation on the hot path.
+            Outcome::Handled | Outcome::Rejected | Outcome::Accepted => {
+                Bytes::from_static(b"EVENT_RECEIVED")
+            }
+            Outcome::HandshakeRefused(error) => error.to_string().into(),
+            Outcome::Unauthorized(error) => error.to_string().into(),
+            other => other.to_string().into(),
         };
         Self::new(outcome, body)
     }

@@ -84,12 +84,6 @@ impl Delivery {
         }
     }
 
-    /// Parses `body` as an envelope and keeps it, without re-parsing later.
-    pub(crate) fn parse(body: Bytes, origin: Origin) -> Result<Self, ParseError> {
-        let notification = Notification::from_slice(&body)?.into_owned();
-        Ok(Self::new(body, origin, notification))
-    }
-
     /// Rebuilds a delivery from bytes kept earlier (by an inbox, for a
     /// replay) and where they came from. **No signature is checked**: call
     /// it only with bytes a [`Receiver`](super::Receiver) verified before
@@ -112,7 +106,8 @@ impl Delivery {
     /// # Errors
     /// When the bytes are not an Instagram envelope.
     pub fn dangerous_from_stored(body: Bytes, origin: Origin) -> Result<Self, ParseError> {
-        Self::parse(body, origin)
+        let notification = Notification::from_slice(&body)?.into_owned();
+        Ok(Self::new(body, origin, notification))
     }
 
     /// The envelope, parsed once by the receiver; iterate its items with
