@@ -58,3 +58,73 @@ fn meta_json(fixture: &str) -> Vec<u8> {
     let value: Value = serde_json::from_str(fixture).expect("fixture is JSON");
     to_meta_json(&value).expect("JSON value serializes")
 }
+
+/// What the load script's servers are told by the environment.
+#[derive(Debug)]
+pub struct LoadConfig {
+    /// `PORT`, default 3000.
+    pub port: u16,
+    /// `INSTAGRAM_APP_SECRET`, default `load-test-app-secret`.
+    pub secret: String,
+    /// `INSTAGRAM_VERIFY_TOKEN`, default `load`.
+    pub verify_token: String,
+}
+
+/// The load script's configuration, from the environment.
+pub fn load_config() -> LoadConfig {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+    LoadConfig {
+        port: var("PORT", "3000").parse().unwrap_or(3000),
+        secret: var("INSTAGRAM_APP_SECRET", "load-test-app-secret"),
+        verify_token: var("INSTAGRAM_VERIFY_TOKEN", "load"),
+    }
+}
+
+/// The receiver of the load script's library servers (`count_axum`,
+/// `count_actix`), with a [`CountingHandler`].
+///
+/// # Errors
+/// When the configured secret or verify token is empty.
+pub fn counting_receiver(
+    config: &LoadConfig,
+) -> Result<instagram_webhook_core::receive::Receiver, instagram_webhook_core::SecretError> {
+    use instagram_webhook_core::receive::{Delivery, Receiver};
+    use instagram_webhook_core::{AppSecret, Verifier, VerifyToken};
+
+    let counter = CountingHandler::default();
+    let receiver = Receiver::builder(
+        Verifier::new(AppSecret::new(config.secret.as_str())?),
+        VerifyToken::new(config.verify_token.as_str())?,
+    )
+    .handler(move |delivery: Delivery| {
+        counter.count(&delivery);
+        async { Ok::<(), std::convert::Infallible>(()) }
+    })
+    .build();
+    Ok(receiver)
+}
+
+/// The load script's library servers' handler: it counts the items of each
+/// delivery and decodes none of them, so what the server costs beyond the
+/// no-op one is the library's own work (verify, parse the envelope, answer).
+/// The example receivers decode and print every event.
+#[derive(Debug, Clone, Default)]
+pub struct CountingHandler {
+    events: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CountingHandler {
+    /// Counts the items of `delivery`.
+    pub fn count(&self, delivery: &instagram_webhook_core::receive::Delivery) {
+        let items = delivery.notification().item_count();
+        self.events.fetch_add(
+            u64::try_from(items).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The events counted so far.
+    pub fn events(&self) -> u64 {
+        self.events.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

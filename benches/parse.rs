@@ -1,6 +1,6 @@
-//! Parsing a delivery: typed parse + full `events()` iteration beside the
-//! floor of any serde_json-based parse (`IgnoredAny`: validation only) and
-//! `serde_json::Value`.
+//! Parsing a delivery: typed parse (`Notification::from_slice`) + full
+//! `events()` iteration beside the floor of any serde_json-based parse
+//! (`IgnoredAny`: validation only) and `serde_json::Value`.
 //!
 //! `typed_envelope` parses the envelope only (items stay raw), `typed_into_owned`
 //! adds `Notification::into_owned` (their difference is its cost), and
@@ -32,8 +32,7 @@ fn parse(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("typed_events", name), &body, |b, body| {
             b.iter(|| {
-                let notification: Notification<'_> =
-                    serde_json::from_slice(black_box(body)).expect("envelope");
+                let notification = Notification::from_slice(black_box(body)).expect("envelope");
                 let mut events = 0_usize;
                 for event in notification.events() {
                     black_box(event.expect("valid item"));
@@ -46,9 +45,7 @@ fn parse(c: &mut Criterion) {
             BenchmarkId::new("typed_envelope", name),
             &body,
             |b, body| {
-                b.iter(|| {
-                    serde_json::from_slice::<Notification<'_>>(black_box(body)).expect("envelope")
-                });
+                b.iter(|| Notification::from_slice(black_box(body)).expect("envelope"));
             },
         );
         group.bench_with_input(
@@ -56,7 +53,7 @@ fn parse(c: &mut Criterion) {
             &body,
             |b, body| {
                 b.iter(|| {
-                    serde_json::from_slice::<Notification<'_>>(black_box(body))
+                    Notification::from_slice(black_box(body))
                         .expect("envelope")
                         .into_owned()
                 });
@@ -67,8 +64,7 @@ fn parse(c: &mut Criterion) {
             &body,
             |b, body| {
                 b.iter(|| {
-                    let notification: Notification<'_> =
-                        serde_json::from_slice(black_box(body)).expect("envelope");
+                    let notification = Notification::from_slice(black_box(body)).expect("envelope");
                     let owned = notification.into_owned();
                     let mut events = 0_usize;
                     for event in owned.events() {
@@ -84,8 +80,7 @@ fn parse(c: &mut Criterion) {
             &body,
             |b, body| {
                 b.iter(|| {
-                    let notification: Notification<'_> =
-                        serde_json::from_slice(black_box(body)).expect("envelope");
+                    let notification = Notification::from_slice(black_box(body)).expect("envelope");
                     notification
                         .events()
                         .map(|event| event.expect("valid item").dedup_key().as_str().len())

@@ -5,6 +5,9 @@
 //! - `axum_receiver`, `actix_receiver`: serve `GET`/`POST /webhook` on
 //!   `127.0.0.1:$PORT` (default 3000).
 //! - `lambda_receiver`: the same receiver as an AWS Lambda function.
+//! - `inbox_receiver`: the axum receiver storing into a durable inbox
+//!   (`INSTAGRAM_WEBHOOK_DATABASE`, SQLite by default) and a worker printing
+//!   each processed event, with its `event_id` and `attempt`.
 //! - `send_test_event -- --url http://127.0.0.1:3000/webhook --kind comment`:
 //!   sends a signed, Meta-faithful delivery of any kind, like the App
 //!   Dashboard's Test button, and prints the answer.

@@ -2,7 +2,8 @@
 
 use axum::body::Body;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use instagram_webhook_core::receive::{Answer, BodyReadError, BodyStream, RequestHead};
@@ -37,13 +38,14 @@ impl BodyStream for AxumBody {
 
 /// An axum response carrying exactly the core's answer.
 pub(crate) fn response(answer: Answer) -> Response {
-    let status = answer.status();
-    let headers: Vec<(&'static str, &'static str)> = answer.headers().collect();
-    let mut response = (status, answer.into_body()).into_response();
-    for (name, value) in headers {
-        response
-            .headers_mut()
-            .insert(name, axum::http::HeaderValue::from_static(value));
+    let mut response = Response::new(Body::from(answer.body().clone()));
+    *response.status_mut() = answer.status();
+    let headers = response.headers_mut();
+    for (name, value) in answer.headers() {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     response
 }

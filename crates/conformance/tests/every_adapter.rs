@@ -19,7 +19,15 @@ const ADAPTERS: &[(&str, &[&str])] = &[
 ];
 
 /// The crates that are not HTTP adapters.
-const NOT_ADAPTERS: &[&str] = &["conformance", "core", "types"];
+const NOT_ADAPTERS: &[&str] = &[
+    "cli",
+    "conformance",
+    "core",
+    "inbox",
+    "ops",
+    "testing",
+    "types",
+];
 
 /// The suites: the test file each adapter runs it from, and its macro.
 const SUITES: &[(&str, &str)] = &[

@@ -102,21 +102,30 @@ pub enum Malformed {
 /// ```
 #[derive(Clone, Copy)]
 pub struct Signature {
-    /// The digest in native-endian words, for a constant-time comparison of
-    /// four words rather than 32 bytes.
-    digest: DigestWords,
+    /// The 64 hex digits, lowercased, as native-endian words: compared in
+    /// constant time with the computed MAC's digits ([`hex_words`]), eight
+    /// words at a time.
+    digits: HexWords,
 }
 
-/// A SHA-256 digest as four words.
-type DigestWords = [u64; 4];
+/// The 64 lowercase hex digits of a SHA-256 digest, as eight words.
+pub(crate) type HexWords = [u64; 8];
 
-/// The words of a 32-byte digest.
-pub(crate) fn digest_words(digest: &[u8; 32]) -> DigestWords {
-    let mut words = [0_u64; 4];
-    for (word, chunk) in words.iter_mut().zip(digest.chunks_exact(8)) {
-        let mut bytes = [0_u8; 8];
-        bytes.copy_from_slice(chunk);
-        *word = u64::from_ne_bytes(bytes);
+/// The words of a computed digest's lowercase hex digits.
+///
+/// Encoding the MAC and comparing digits costs less than decoding the
+/// received digits, and needs no constant-time decoder: the received value
+/// is the sender's own, and only the comparison touches the MAC.
+pub(crate) fn hex_words(digest: &[u8; 32]) -> HexWords {
+    let mut digits = [0_u8; HEX_DIGITS];
+    base16ct::lower::encode(digest, &mut digits).expect("32 bytes are 64 hex digits");
+    words(&digits)
+}
+
+fn words(digits: &[u8; HEX_DIGITS]) -> HexWords {
+    let mut words = [0_u64; 8];
+    for (word, chunk) in words.iter_mut().zip(digits.as_chunks::<8>().0) {
+        *word = u64::from_ne_bytes(*chunk);
     }
     words
 }
@@ -144,21 +153,26 @@ impl Signature {
                 SignatureError::Malformed(Malformed::Prefix)
             });
         };
-        if hex_digits.len() != HEX_DIGITS {
-            return Err(SignatureError::Malformed(Malformed::Length));
+        let digits: &[u8; HEX_DIGITS] = hex_digits
+            .try_into()
+            .map_err(|_| SignatureError::Malformed(Malformed::Length))?;
+        // Every digit is checked (no early exit), so the loop vectorises.
+        let all_hex = digits
+            .iter()
+            .fold(true, |all, digit| all & digit.is_ascii_hexdigit());
+        if !all_hex {
+            return Err(SignatureError::Malformed(Malformed::NotHex));
         }
-        let mut digest = [0_u8; 32];
-        base16ct::mixed::decode(hex_digits, &mut digest)
-            .map_err(|_| SignatureError::Malformed(Malformed::NotHex))?;
+        // Setting bit 0x20 lowercases `A`-`F` and leaves `0`-`9` and `a`-`f` as they are.
         Ok(Self {
-            digest: digest_words(&digest),
+            digits: words(&digits.map(|digit| digit | 0x20)),
         })
     }
 
-    /// Whether this signature equals a computed MAC (see [`digest_words`]),
-    /// in constant time.
-    pub(crate) fn matches(&self, mac: &DigestWords) -> bool {
-        self.digest.ct_eq(mac).into()
+    /// Whether this signature equals a computed MAC (see [`hex_words`]), in
+    /// constant time.
+    pub(crate) fn matches(&self, mac: &HexWords) -> bool {
+        self.digits.ct_eq(mac).into()
     }
 }
 

@@ -9,7 +9,7 @@ use sha2::Sha256;
 
 use crate::secret::{AppSecret, SecretError};
 use crate::signature::{
-    self, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, Signature, SignatureError, digest_words,
+    self, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, Signature, SignatureError, hex_words,
 };
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -198,11 +198,12 @@ impl fmt::Debug for Verifier {
     }
 }
 
-/// The HMAC-SHA256 of `body` from a precomputed keyed state, in words.
-fn mac_words(key: &HmacSha256, body: &[u8]) -> [u64; 4] {
+/// The HMAC-SHA256 of `body` from a precomputed keyed state, as the words
+/// of its hex digits.
+fn mac_words(key: &HmacSha256, body: &[u8]) -> signature::HexWords {
     let mut mac = key.clone();
     mac.update(body);
-    digest_words(&mac.finalize().into_bytes().into())
+    hex_words(&mac.finalize().into_bytes().into())
 }
 
 /// The keyed HMAC state of one secret (inner and outer pads already hashed).

@@ -36,8 +36,13 @@ pub(crate) fn item<'a>(
     field: Option<&Cow<'a, str>>,
     raw: &'a RawValue,
 ) -> Result<Decoded<'a>, ItemErrorKind> {
-    let Some(field) = field.filter(|_| container == Container::Changes) else {
-        return messaging_item(raw, None);
+    let field = match (container, field) {
+        (Container::Changes, None) => return Err(ItemErrorKind::MissingField),
+        (Container::Changes, Some(_)) if raw.get() == "null" => {
+            return Err(ItemErrorKind::MissingValue);
+        }
+        (Container::Changes, Some(field)) => field,
+        (Container::Messaging | Container::Standby, _) => return messaging_item(raw, None),
     };
     let payload = match kind::decode_change(field, raw) {
         Some(decoded) => decoded?,

@@ -69,11 +69,19 @@ pub struct Notification<'a> {
 impl<'a> Notification<'a> {
     /// Parses a body, like `serde_json::from_slice`, with the error wrapped in this crate's type.
     ///
+    /// It is the faster way: the body's UTF-8 is checked once, in one pass over all of it,
+    /// instead of string by string as `serde_json::from_slice` does (the same bodies are
+    /// accepted; a body that is not UTF-8 gets `serde_json`'s own error, with its position).
+    ///
     /// # Errors
     ///
     /// [`Error::Envelope`] when the body is not an Instagram webhook envelope (see the type docs).
     pub fn from_slice(body: &'a [u8]) -> Result<Self, Error> {
-        serde_json::from_slice(body).map_err(|e| Error::Envelope(JsonError::new(&e)))
+        let parsed = match std::str::from_utf8(body) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(body),
+        };
+        parsed.map_err(|e| Error::Envelope(JsonError::new(&e)))
     }
 
     /// The top-level `object` (`"instagram"`), if present.

@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use instagram_webhook_types::{Error as ParseError, EventResult, Notification};
+use yoke::{Yoke, Yokeable};
 
 /// Where a delivery came from: what the receiver knew when it verified it.
 /// Store it next to the body to rebuild the delivery later
@@ -46,10 +47,11 @@ impl Origin {
 
 /// One POST from Meta, verified, and known to be an Instagram envelope.
 ///
-/// The envelope is parsed once, by the receiver, and kept; items are
-/// decoded only when asked: acknowledging a delivery costs the signature
-/// check and one structural parse, whatever the handler does next. Cloning
-/// is cheap (a reference count).
+/// The envelope is parsed once, by the receiver, and kept, borrowing the
+/// body (nothing of it is copied); items are decoded only when asked:
+/// acknowledging a delivery costs the signature check and one structural
+/// parse, whatever the handler does next. Cloning is cheap (a reference
+/// count).
 ///
 /// - [`notification`](Self::notification) gives the parsed envelope, whose
 ///   [`events`](Notification::events) borrow it: the cheapest way to read
@@ -65,21 +67,43 @@ pub struct Delivery {
 
 #[derive(Debug)]
 struct Inner {
-    body: Bytes,
+    /// The envelope, borrowing the body it was parsed from (the cart).
+    parsed: Yoke<Parsed<'static>, Box<Bytes>>,
     origin: Origin,
-    notification: Notification<'static>,
     events: OnceLock<Vec<EventResult<'static>>>,
 }
 
+/// The parsed envelope, in the form a [`Yoke`] keeps beside its body.
+#[derive(Debug, Yokeable)]
+struct Parsed<'a>(Notification<'a>);
+
+/// A body that is not an Instagram envelope, handed back with its origin.
+pub(crate) struct NotAnEnvelope {
+    pub(crate) error: ParseError,
+    pub(crate) body: Bytes,
+    pub(crate) origin: Origin,
+}
+
 impl Delivery {
-    /// A delivery of `body`, parsed as `notification`.
-    pub(crate) fn new(body: Bytes, origin: Origin, notification: Notification<'static>) -> Self {
-        Self {
-            inner: Arc::new(Inner {
+    /// Parses `body` into a delivery, or hands it back with the error.
+    pub(crate) fn parse(body: Bytes, origin: Origin) -> Result<Self, NotAnEnvelope> {
+        // The cart is a cheap copy of the handle (a reference count), so the
+        // body is still here when parsing fails.
+        let parsed = Yoke::try_attach_to_cart(Box::new(body.clone()), |body: &Bytes| {
+            Notification::from_slice(body).map(Parsed)
+        });
+        match parsed {
+            Ok(parsed) => Ok(Self {
+                inner: Arc::new(Inner {
+                    parsed,
+                    origin,
+                    events: OnceLock::new(),
+                }),
+            }),
+            Err(error) => Err(NotAnEnvelope {
+                error,
                 body,
                 origin,
-                notification,
-                events: OnceLock::new(),
             }),
         }
     }
@@ -106,14 +130,13 @@ impl Delivery {
     /// # Errors
     /// When the bytes are not an Instagram envelope.
     pub fn dangerous_from_stored(body: Bytes, origin: Origin) -> Result<Self, ParseError> {
-        let notification = Notification::from_slice(&body)?.into_owned();
-        Ok(Self::new(body, origin, notification))
+        Self::parse(body, origin).map_err(|refused| refused.error)
     }
 
-    /// The envelope, parsed once by the receiver; iterate its items with
-    /// [`Notification::events`].
-    pub fn notification(&self) -> &Notification<'static> {
-        &self.inner.notification
+    /// The envelope, parsed once by the receiver (it borrows the body);
+    /// iterate its items with [`Notification::events`].
+    pub fn notification(&self) -> &Notification<'_> {
+        self.inner.notification()
     }
 
     /// One result per item of every entry, in order, owned. Decoded on the
@@ -121,26 +144,25 @@ impl Delivery {
     pub fn events(&self) -> &[EventResult<'static>] {
         self.inner
             .events
-            .get_or_init(|| owned_events(&self.inner.notification))
+            .get_or_init(|| owned_events(self.inner.notification()))
     }
 
     /// The events, owned.
     pub fn into_events(self) -> Vec<EventResult<'static>> {
         match Arc::try_unwrap(self.inner) {
-            Ok(inner) => inner
-                .events
+            Ok(Inner { parsed, events, .. }) => events
                 .into_inner()
-                .unwrap_or_else(|| owned_events(&inner.notification)),
+                .unwrap_or_else(|| owned_events(&parsed.get().0)),
             Err(shared) => shared
                 .events
-                .get_or_init(|| owned_events(&shared.notification))
+                .get_or_init(|| owned_events(shared.notification()))
                 .clone(),
         }
     }
 
     /// The exact bytes Meta sent (and signed).
     pub fn body(&self) -> &Bytes {
-        &self.inner.body
+        self.inner.parsed.backing_cart()
     }
 
     /// Where the delivery came from.
@@ -168,6 +190,12 @@ impl Delivery {
     /// [`Verifier`](crate::Verifier)): watch it during a rotation.
     pub fn secret_index(&self) -> usize {
         self.inner.origin.secret_index
+    }
+}
+
+impl Inner {
+    fn notification(&self) -> &Notification<'_> {
+        &self.parsed.get().0
     }
 }
 

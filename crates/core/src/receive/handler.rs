@@ -8,7 +8,7 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 
-use super::delivery::Delivery;
+use super::delivery::{Delivery, Origin};
 use super::outcome::Outcome;
 
 /// A boxed, sendable future, as stored by [`Receiver`](super::Receiver).
@@ -124,11 +124,16 @@ where
 pub struct RejectedPayload {
     body: Bytes,
     reason: String,
+    origin: Origin,
 }
 
 impl RejectedPayload {
-    pub(crate) fn new(body: Bytes, reason: String) -> Self {
-        Self { body, reason }
+    pub(crate) fn new(body: Bytes, reason: String, origin: Origin) -> Self {
+        Self {
+            body,
+            reason,
+            origin,
+        }
     }
 
     /// The exact bytes received (and verified).
@@ -141,26 +146,73 @@ impl RejectedPayload {
     pub fn reason(&self) -> &str {
         &self.reason
     }
+
+    /// Where the body came from, as for a [`Delivery`].
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
 }
 
 /// Receives every verified body that could not be parsed.
 ///
-/// Implemented for every `Fn(RejectedPayload) -> impl Future<Output = ()>`.
-/// The default hook only logs (with the `tracing` feature); set one with
-/// [`ReceiverBuilder::on_rejected`](super::ReceiverBuilder::on_rejected) to
-/// keep the bytes.
+/// Implemented for every `Fn(RejectedPayload) -> impl Future<Output = O>`
+/// where `O` is `()` (the hook cannot fail) or `Result<(), E>` with `E`
+/// converting into [`HandlerError`]: a hook that stores the bytes returns
+/// its store's error, and the answer is then 500 (or 503 for
+/// [`HandlerError::unavailable`]) instead of 200, so Meta sends the body
+/// again. The default hook only logs (with the `tracing` feature); set one
+/// with [`ReceiverBuilder::on_rejected`](super::ReceiverBuilder::on_rejected)
+/// to keep the bytes.
+///
+/// ```
+/// use instagram_webhook_core::receive::{HandlerError, RejectedHook, RejectedPayload};
+///
+/// fn assert_hook(_: impl RejectedHook) {}
+/// assert_hook(|payload: RejectedPayload| async move {
+///     eprintln!("kept {} bytes: {}", payload.body().len(), payload.reason());
+/// });
+/// assert_hook(|_: RejectedPayload| async move {
+///     Err::<(), _>(HandlerError::unavailable("the store is down"))
+/// });
+/// ```
 pub trait RejectedHook: Send + Sync + 'static {
     /// Takes one rejected payload.
-    fn rejected(&self, payload: RejectedPayload) -> impl Future<Output = ()> + Send;
+    fn rejected(
+        &self,
+        payload: RejectedPayload,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
 impl<F, Fut> RejectedHook for F
 where
     F: Fn(RejectedPayload) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send,
+    Fut: Future + Send,
+    Fut::Output: HookOutput,
 {
-    async fn rejected(&self, payload: RejectedPayload) {
-        self(payload).await;
+    async fn rejected(&self, payload: RejectedPayload) -> Result<(), HandlerError> {
+        self(payload).await.into_result()
+    }
+}
+
+/// What a [`RejectedHook`] closure may return: `()`, or `Result<(), E>`
+/// with `E` converting into [`HandlerError`].
+pub trait HookOutput {
+    /// The hook's result.
+    ///
+    /// # Errors
+    /// When the hook could not keep the payload.
+    fn into_result(self) -> Result<(), HandlerError>;
+}
+
+impl HookOutput for () {
+    fn into_result(self) -> Result<(), HandlerError> {
+        Ok(())
+    }
+}
+
+impl<E: Into<HandlerError>> HookOutput for Result<(), E> {
+    fn into_result(self) -> Result<(), HandlerError> {
+        self.map_err(Into::into)
     }
 }
 
@@ -169,7 +221,9 @@ where
 pub(crate) struct KeepNothing;
 
 impl RejectedHook for KeepNothing {
-    async fn rejected(&self, _payload: RejectedPayload) {}
+    async fn rejected(&self, _payload: RejectedPayload) -> Result<(), HandlerError> {
+        Ok(())
+    }
 }
 
 /// [`Handler`] behind a pointer, for storage in the receiver.
@@ -185,11 +239,11 @@ impl<H: Handler> DynHandler for H {
 
 /// [`RejectedHook`] behind a pointer, for storage in the receiver.
 pub(crate) trait DynRejectedHook: Send + Sync {
-    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, ()>;
+    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, Result<(), HandlerError>>;
 }
 
 impl<R: RejectedHook> DynRejectedHook for R {
-    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, ()> {
+    fn rejected(&self, payload: RejectedPayload) -> BoxFuture<'_, Result<(), HandlerError>> {
         Box::pin(RejectedHook::rejected(self, payload))
     }
 }

@@ -22,7 +22,7 @@ pub use body::{
     BodyReadError, BodyStream, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, DEFAULT_BUFFER_LIMIT,
 };
 pub use delivery::{Delivery, Origin};
-pub use handler::{Handler, HandlerError, RejectedHook, RejectedPayload};
+pub use handler::{Handler, HandlerError, HookOutput, RejectedHook, RejectedPayload};
 pub use head::RequestHead;
 #[cfg(feature = "tracing")]
 pub use log::TracingObserver;

@@ -43,6 +43,7 @@ use crate::signature::SignatureError;
 /// | POST while the bodies in flight hold the buffer bound ([`buffer_limit`](ReceiverBuilder::buffer_limit), 64 MiB by default) | 503 with `Retry-After` | [`Overloaded`](Outcome::Overloaded) |
 /// | POST verified, handler succeeded | 200 | [`Handled`](Outcome::Handled) |
 /// | POST verified, not an Instagram envelope | 200, the exact bytes to the rejected-payload hook | [`Rejected`](Outcome::Rejected) |
+/// | POST verified, not an envelope, and the rejected-payload hook failed | 500, or 503 with `Retry-After` for [`HandlerError::unavailable`] | [`HandlerFailed`](Outcome::HandlerFailed), [`Unavailable`](Outcome::Unavailable) |
 /// | POST verified, handler failed | 500, so Meta delivers again (dedup keys make that safe) | [`HandlerFailed`](Outcome::HandlerFailed) |
 /// | POST verified, handler's store unavailable ([`HandlerError::unavailable`]) | 503 with `Retry-After` | [`Unavailable`](Outcome::Unavailable) |
 /// | POST verified, no handler set ([`serve`](Self::serve) only) | 500 | [`Misconfigured`](Outcome::Misconfigured) |
@@ -284,22 +285,26 @@ impl Receiver {
             origin = origin.with_app(app);
         }
         let started = Instant::now();
-        let parsed =
-            serde_json::from_slice::<Notification<'_>>(&body).map(Notification::into_owned);
+        let parsed = Delivery::parse(body, origin);
         progress.timings.parse = Some(started.elapsed());
         match parsed {
-            Ok(notification) => Ok((Delivery::new(body, origin, notification), charge)),
-            Err(error) => {
-                let reason = rejected_reason(&error);
-                let payload = RejectedPayload::new(body, reason.clone());
-                let ((), elapsed) = Progress::time(self.inner.rejected.rejected(payload)).await;
+            Ok(delivery) => Ok((delivery, charge)),
+            Err(refused) => {
+                let reason = rejected_reason(&refused.body);
+                let payload = RejectedPayload::new(refused.body, reason.clone(), refused.origin);
+                let (kept, elapsed) = Progress::time(self.inner.rejected.rejected(payload)).await;
                 progress.timings.handler = Some(elapsed);
+                let outcome = match &kept {
+                    Ok(()) => Outcome::Rejected,
+                    Err(error) => error.outcome(),
+                };
                 let detail = Detail {
                     rejected_reason: Some(&reason),
+                    handler_error: kept.as_ref().err(),
                     ..Detail::default()
                 };
-                self.report(progress, Outcome::Rejected, detail);
-                Err(Taken::Answered(Answer::of(Outcome::Rejected)))
+                self.report(progress, outcome, detail);
+                Err(Taken::Answered(Answer::of(outcome)))
             }
         }
     }
@@ -383,8 +388,12 @@ enum Taken {
 }
 
 /// The reason given for a body that is not an envelope: the error class and
-/// position only (`serde_json`'s messages may quote the body).
-fn rejected_reason(error: &serde_json::Error) -> String {
+/// position only (`serde_json`'s messages may quote the body). Parsed again
+/// for `serde_json`'s error class, on this path only.
+fn rejected_reason(body: &[u8]) -> String {
+    let Err(error) = serde_json::from_slice::<Notification<'_>>(body) else {
+        return "JSON is not an Instagram webhook envelope".to_owned();
+    };
     let class = match error.classify() {
         serde_json::error::Category::Io => "read error",
         serde_json::error::Category::Syntax => "not valid JSON",

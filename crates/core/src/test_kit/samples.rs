@@ -252,8 +252,11 @@ pub fn sample_at(kind: EventKind, unix_millis: u64) -> Sample {
         ),
         EventKind::StoryInsights => change(
             "story_insights",
-            json!({"media_id": "17887498072083520", "impressions": 444, "reach": 44, "taps_forward": 4,
-                   "taps_back": 3, "exits": 3, "replies": -1}),
+            // The story's id from the time, so samples a millisecond apart
+            // are different stories (its dedup key has `entry.time` in
+            // seconds).
+            json!({"media_id": format!("178{unix_millis}"), "impressions": 444, "reach": 44,
+                   "taps_forward": 4, "taps_back": 3, "exits": 3, "replies": -1}),
         ),
         EventKind::Message => {
             messaging(json!({"message": {"mid": mid, "text": "Bonjour ! Vous livrez à Zürich ?"}}))
@@ -287,7 +290,7 @@ pub fn sample_at(kind: EventKind, unix_millis: u64) -> Sample {
         ),
         EventKind::Unknown => change(
             "brand_new_field",
-            json!({"something": "Meta added", "count": 1}),
+            json!({"something": "Meta added", "count": 1, "at": unix_millis}),
         ),
         other => panic!(
             "the test kit has no sample of {other:?}: instagram-webhook-core is older than \

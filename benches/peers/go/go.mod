@@ -1,0 +1,3 @@
+module instagram-webhook-peer
+
+go 1.19
