@@ -97,7 +97,7 @@ impl FromRequest for Handshake {
             receiver
                 .handshake(&translate::head(request))
                 .map(|challenge| Self { challenge })
-                .map_err(|error| WebhookError(error.into()))
+                .map_err(WebhookError)
         }))
     }
 }

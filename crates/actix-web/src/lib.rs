@@ -3,6 +3,8 @@
 mod error;
 mod extract;
 mod service;
+#[cfg(feature = "mtls")]
+pub mod tls;
 mod translate;
 
 pub use error::WebhookError;

@@ -13,7 +13,9 @@ use instagram_webhook_core::receive::{Answer, BodyReadError, BodyStream, Request
 /// The core's view of a request head.
 pub(crate) fn head(request: &HttpRequest) -> RequestHead<'_> {
     let query = Some(request.query_string()).filter(|query| !query.is_empty());
-    let mut head = RequestHead::new(request.method().as_str(), request.path(), query);
+    let peer = request.peer_addr().map(|address| address.ip());
+    let mut head =
+        RequestHead::new(request.method().as_str(), request.path(), query).with_peer(peer);
     for (name, value) in request.headers() {
         head.header(name.as_str(), value.as_bytes());
     }

@@ -89,7 +89,7 @@ where
         let receiver = Receiver::from_ref(state);
         match receiver.handshake(&translate::head(parts)) {
             Ok(challenge) => Ok(Self { challenge }),
-            Err(error) => Err(Answer::from(error).into()),
+            Err(answer) => Err(answer.into()),
         }
     }
 }

@@ -3,6 +3,8 @@
 mod extract;
 mod rejection;
 mod router;
+#[cfg(feature = "mtls")]
+pub mod tls;
 mod translate;
 
 pub use extract::{Handshake, VerifiedDelivery};

@@ -1,6 +1,9 @@
 //! Translation between axum's request and response types and the core's.
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
@@ -8,9 +11,15 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use instagram_webhook_core::receive::{Answer, BodyReadError, BodyStream, RequestHead};
 
-/// The core's view of a request head.
+/// The core's view of a request head, with the peer address when the
+/// server was started with `into_make_service_with_connect_info`.
 pub(crate) fn head(parts: &Parts) -> RequestHead<'_> {
-    let mut head = RequestHead::new(parts.method.as_str(), parts.uri.path(), parts.uri.query());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let mut head = RequestHead::new(parts.method.as_str(), parts.uri.path(), parts.uri.query())
+        .with_peer(peer);
     for (name, value) in &parts.headers {
         head.header(name.as_str(), value.as_bytes());
     }

@@ -186,6 +186,10 @@ pub(crate) struct ServeArgs {
         value_name = "TOKEN"
     )]
     pub(crate) verify_token: Option<String>,
+    /// Refuse (422) deliveries whose newest entry is older than this, as
+    /// replays (off without it; 48h is longer than Meta's 36 h of retries).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub(crate) replay_window: Option<Duration>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
     #[command(flatten)]

@@ -9,7 +9,9 @@ use crate::checks::{
     assert_declared, assert_lists_every_case, ensure, handled_once, nothing_handed_over, preview,
     rejected_exactly, status,
 };
-use crate::harness::{APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded};
+use crate::harness::{
+    APP_SECRET, BODY_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH, Recorded, STALE_ENTRY_TIME,
+};
 use crate::requests::{
     comment_delivery, encoded_token, get, handshake_query, signed_bytes, signed_post,
 };
@@ -364,6 +366,20 @@ pub fn all() -> Vec<Case> {
             |response, recorded| {
                 status(response, 500)?;
                 handled_once(recorded).map(|_| ())
+            },
+        ),
+        Case::new(
+            "post_stale_entry_time",
+            signed_post(
+                APP_SECRET,
+                &json!({"object": "instagram", "entry": [
+                    {"id": "17841400000000001", "time": STALE_ENTRY_TIME, "changes": []},
+                    {"id": "17841400000000001", "time": STALE_ENTRY_TIME * 1000, "messaging": []}
+                ]}),
+            ),
+            |response, recorded| {
+                status(response, 422)?;
+                nothing_handed_over(recorded)
             },
         ),
         Case::new(

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use instagram_webhook_core::receive::{DEFAULT_BODY_LIMIT, Delivery, Receiver, RejectedPayload};
+use instagram_webhook_core::receive::{
+    DEFAULT_BODY_LIMIT, Delivery, Receiver, ReceiverBuilder, RejectedPayload,
+};
 use instagram_webhook_core::{AppSecret, SelectVerifier, Verifier, VerifyToken};
 
 /// The path the receiver is served on.
@@ -24,6 +26,11 @@ pub const BODY_DEADLINE: Duration = Duration::from_secs(3);
 pub const BUFFER_LIMIT: usize = 2 * BODY_LIMIT;
 /// Deliveries with an event for this account make the handler fail.
 pub const FAILING_ACCOUNT: &str = "17841400000000500";
+/// The receiver's replay window: 40 years, so the suite's fixed entry times
+/// (2025 and later) pass for decades while [`STALE_ENTRY_TIME`] is refused.
+pub const REPLAY_WINDOW: Duration = Duration::from_secs(40 * 365 * 24 * 60 * 60);
+/// An entry time (seconds: 1970-01-02) older than [`REPLAY_WINDOW`] allows.
+pub const STALE_ENTRY_TIME: u64 = 86_400;
 
 /// What the application saw during one case.
 #[derive(Debug, Default)]
@@ -78,18 +85,22 @@ impl Recorder {
 
 /// A receiver configured like every adapter's test: both App Secrets, the
 /// verify token, the default body limit, [`BODY_DEADLINE`],
-/// [`BUFFER_LIMIT`], a handler that records (and fails for
+/// [`BUFFER_LIMIT`], [`REPLAY_WINDOW`], a handler that records (and fails for
 /// [`FAILING_ACCOUNT`]) and a rejected-payload hook that records.
 ///
 /// # Panics
 /// Never: the constants are valid secrets.
 pub fn harness() -> (Receiver, Recorder) {
-    let verifier = Verifier::with_secrets([
+    harness_with(two_secrets())
+}
+
+/// The current and the old App Secret, as [`harness`] has them.
+pub(crate) fn two_secrets() -> Verifier {
+    Verifier::with_secrets([
         AppSecret::new(APP_SECRET).expect("constant secret"),
         AppSecret::new(OLD_APP_SECRET).expect("constant secret"),
     ])
-    .expect("two secrets");
-    harness_with(verifier)
+    .expect("two secrets")
 }
 
 /// A receiver like [`harness`]'s, with other App Secrets: per app
@@ -98,12 +109,20 @@ pub fn harness() -> (Receiver, Recorder) {
 /// # Panics
 /// Never: the verify token is a valid constant.
 pub fn harness_with(verifiers: impl SelectVerifier + 'static) -> (Receiver, Recorder) {
+    let (builder, recorder) = harness_builder(verifiers);
+    (builder.build(), recorder)
+}
+
+/// The builder of [`harness_with`]'s receiver, to set more on.
+pub(crate) fn harness_builder(
+    verifiers: impl SelectVerifier + 'static,
+) -> (ReceiverBuilder, Recorder) {
     let recorder = Recorder::default();
     let token = VerifyToken::new(VERIFY_TOKEN).expect("constant token");
 
     let handled = recorder.clone();
     let rejected = recorder.clone();
-    let receiver = Receiver::builder(verifiers, token)
+    let builder = Receiver::builder(verifiers, token)
         .handler(move |delivery: Delivery| {
             let recorder = handled.clone();
             async move { recorder.handle(delivery) }
@@ -115,6 +134,6 @@ pub fn harness_with(verifiers: impl SelectVerifier + 'static) -> (Receiver, Reco
         .body_limit(BODY_LIMIT)
         .body_timeout(Some(BODY_DEADLINE))
         .buffer_limit(BUFFER_LIMIT)
-        .build();
-    (receiver, recorder)
+        .replay_window(Some(REPLAY_WINDOW));
+    (builder, recorder)
 }

@@ -13,6 +13,7 @@
 mod accounting;
 pub mod cases;
 mod checks;
+pub mod forwarded_cert;
 mod harness;
 pub mod hostile;
 mod http_client;
@@ -25,7 +26,7 @@ pub use accounting::{ACCOUNTING_DELIVERIES, AccountingPlan, IN_FLIGHT, accountin
 pub use cases::{Case, Observation, all, by_name};
 pub use harness::{
     APP_SECRET, BODY_DEADLINE, BODY_LIMIT, BUFFER_LIMIT, FAILING_ACCOUNT, OLD_APP_SECRET, PATH,
-    Recorded, Recorder, VERIFY_TOKEN, harness, harness_with,
+    REPLAY_WINDOW, Recorded, Recorder, STALE_ENTRY_TIME, VERIFY_TOKEN, harness, harness_with,
 };
 pub use hostile::{
     AfterAnswer, Exchange, HostileCase, HostileObservation, ServerLimits, Transport, all_hostile,
@@ -75,6 +76,7 @@ macro_rules! conformance_tests {
             post_unknown_field,
             post_verified_invalid_json,
             post_handler_error,
+            post_stale_entry_time,
             put_not_allowed,
         );
     };

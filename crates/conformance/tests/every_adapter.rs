@@ -26,6 +26,7 @@ const NOT_ADAPTERS: &[&str] = &[
     "inbox",
     "ops",
     "testing",
+    "tls",
     "types",
 ];
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client_cert;
 mod handshake;
 pub mod receive;
 mod secret;

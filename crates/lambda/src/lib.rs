@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod secrets;
 mod service;
 mod translate;
 
@@ -9,6 +10,11 @@ pub use instagram_webhook_core::receive::{
 };
 pub use instagram_webhook_core::{
     AppKey, AppSecret, AppVerifiers, SecretError, SelectVerifier, Verifier, VerifyToken, types,
+};
+pub use secrets::{
+    APP_SECRET_VARIABLE, DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_TTL, EnvSource, ExtensionSource,
+    PORT_VARIABLE, SESSION_TOKEN_HEADER, SESSION_TOKEN_VARIABLE, SecretSource, Secrets,
+    SecretsError, SecretsReceiver, VERIFY_TOKEN_VARIABLE, run_with_secrets,
 };
 pub use service::{respond, run};
 

@@ -100,9 +100,10 @@ struct Inner {
 
 /// The outcomes the alerts watch, exported at 0 from the start: an
 /// `increase()` over a series that appears already at 1 sees nothing.
-const ALERTED_OUTCOMES: [&str; 6] = [
+const ALERTED_OUTCOMES: [&str; 7] = [
     "handled",
     "unauthorized",
+    "stale",
     "too_large",
     "rejected",
     "unavailable",

@@ -47,6 +47,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let receiver = inbox
         .receiver(verifier, verify_token)
         .observe(metrics.clone())
+        .replay_window(args.replay_window)
         .build();
     let app = router(&args.path, receiver);
     eprintln!(

@@ -50,6 +50,7 @@ impl Answer {
             }
             Outcome::HandshakeRefused(error) => error.to_string().into(),
             Outcome::Unauthorized(error) => error.to_string().into(),
+            Outcome::ClientCertRefused(error) => error.to_string().into(),
             other => other.to_string().into(),
         };
         Self::new(outcome, body)

@@ -1,7 +1,9 @@
 //! What the pipeline needs to know about a request before reading its body.
 
 use std::fmt;
+use std::net::IpAddr;
 
+use crate::client_cert::CLIENT_CERT_SUBJECT_HEADER;
 use crate::signature::{LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER};
 
 /// The request line and the headers that matter, as the framework saw them.
@@ -26,6 +28,8 @@ pub struct RequestHead<'a> {
     signatures: Vec<&'a [u8]>,
     legacy_signature: bool,
     content_length: Option<u64>,
+    peer: Option<IpAddr>,
+    client_cert_subjects: Vec<&'a [u8]>,
 }
 
 impl<'a> RequestHead<'a> {
@@ -39,7 +43,18 @@ impl<'a> RequestHead<'a> {
             signatures: Vec::new(),
             legacy_signature: false,
             content_length: None,
+            peer: None,
+            client_cert_subjects: Vec::new(),
         }
+    }
+
+    /// The head with the address of the connection's peer, for
+    /// [`ForwardedClientCert`](crate::client_cert::ForwardedClientCert);
+    /// adapters set it when the framework knows it.
+    #[must_use]
+    pub fn with_peer(mut self, peer: Option<IpAddr>) -> Self {
+        self.peer = peer;
+        self
     }
 
     /// Records one header line; names are matched case-insensitively and
@@ -50,6 +65,8 @@ impl<'a> RequestHead<'a> {
             self.signatures.push(value);
         } else if name.eq_ignore_ascii_case(LEGACY_SIGNATURE_HEADER) {
             self.legacy_signature = true;
+        } else if name.eq_ignore_ascii_case(CLIENT_CERT_SUBJECT_HEADER) {
+            self.client_cert_subjects.push(value);
         } else if name.eq_ignore_ascii_case("content-length") {
             // An unparseable length is left to the framework; the body limit still applies.
             self.content_length = std::str::from_utf8(value)
@@ -81,6 +98,16 @@ impl<'a> RequestHead<'a> {
     /// Whether the legacy `X-Hub-Signature` header was present.
     pub fn has_legacy_signature(&self) -> bool {
         self.legacy_signature
+    }
+
+    /// The address of the connection's peer, if the adapter set it.
+    pub fn peer(&self) -> Option<IpAddr> {
+        self.peer
+    }
+
+    /// Every [`CLIENT_CERT_SUBJECT_HEADER`] value, in order.
+    pub fn client_cert_subjects(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.client_cert_subjects.iter().copied()
     }
 
     /// The declared `Content-Length`, if any and valid.
@@ -117,6 +144,11 @@ impl fmt::Debug for RequestHead<'_> {
             )
             .field("legacy_signature", &self.legacy_signature)
             .field("content_length", &self.content_length)
+            .field("peer", &self.peer)
+            .field(
+                "client_cert_subjects",
+                &format_args!("[{}]", self.client_cert_subjects.len()),
+            )
             .finish()
     }
 }

@@ -87,6 +87,14 @@ impl Observer for TracingObserver {
                         "verified body is not an Instagram envelope");
                 }
             }
+            Outcome::Stale => {
+                if let Some(suppressed) = self.allow(&self.refused) {
+                    tracing::warn!(target: TARGET, outcome = outcome.as_str(),
+                        secret_index = report.secret_index(),
+                        similar_not_logged = suppressed,
+                        "verified delivery older than the replay window refused (422): a replay, or a clock far off");
+                }
+            }
             Outcome::HandlerFailed | Outcome::Unavailable | Outcome::Misconfigured => {
                 if let Some(suppressed) = self.allow(&self.failed) {
                     let error = report

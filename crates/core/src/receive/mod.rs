@@ -9,6 +9,7 @@
 mod answer;
 mod body;
 mod delivery;
+mod freshness;
 mod handler;
 mod head;
 #[cfg(feature = "tracing")]
@@ -22,6 +23,7 @@ pub use body::{
     BodyReadError, BodyStream, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, DEFAULT_BUFFER_LIMIT,
 };
 pub use delivery::{Delivery, Origin};
+pub use freshness::DEFAULT_REPLAY_WINDOW;
 pub use handler::{Handler, HandlerError, HookOutput, RejectedHook, RejectedPayload};
 pub use head::RequestHead;
 #[cfg(feature = "tracing")]

@@ -5,6 +5,7 @@ use std::fmt;
 
 use http::StatusCode;
 
+use crate::client_cert::ClientCertError;
 use crate::handshake::HandshakeError;
 use crate::signature::SignatureError;
 
@@ -24,6 +25,10 @@ use crate::signature::SignatureError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
+    /// Any request: a [`ForwardedClientCert`](crate::client_cert::ForwardedClientCert)
+    /// policy is set and the request is not from a trusted proxy or does not
+    /// carry Meta's client certificate subject (403, before the body is read).
+    ClientCertRefused(ClientCertError),
     /// GET: a valid handshake; the challenge was sent back (200).
     HandshakeAnswered,
     /// GET: the handshake was refused (400 or 403, as the error says).
@@ -48,6 +53,12 @@ pub enum Outcome {
     /// POST: verified, but not an Instagram envelope: handed to the
     /// rejected-payload hook, since retrying cannot help (200).
     Rejected,
+    /// POST: verified, but the newest entry's `time` is older than the
+    /// replay window allows ([`replay_window`](super::ReceiverBuilder::replay_window),
+    /// off by default), so the body is taken for a replay and neither
+    /// handled nor stored (422; Meta's own deliveries are never this old
+    /// while it still retries them).
+    Stale,
     /// POST: verified and handed to the application through an extractor,
     /// which answers itself.
     Accepted,
@@ -72,12 +83,14 @@ impl Outcome {
                 StatusCode::OK
             }
             Self::HandshakeRefused(error) => error.status(),
+            Self::ClientCertRefused(_) => StatusCode::FORBIDDEN,
             Self::Unauthorized(error) => error.status(),
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Overloaded | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Stale => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HandlerFailed | Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +100,7 @@ impl Outcome {
         match self {
             Self::HandshakeAnswered => "handshake_answered",
             Self::HandshakeRefused(_) => "handshake_refused",
+            Self::ClientCertRefused(_) => "client_cert_refused",
             Self::Unauthorized(_) => "unauthorized",
             Self::TooLarge => "too_large",
             Self::UnreadableBody => "unreadable_body",
@@ -94,6 +108,7 @@ impl Outcome {
             Self::Overloaded => "overloaded",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Rejected => "rejected",
+            Self::Stale => "stale",
             Self::Accepted => "accepted",
             Self::Handled => "handled",
             Self::HandlerFailed => "handler_failed",
@@ -116,6 +131,7 @@ impl fmt::Display for Outcome {
         match self {
             Self::HandshakeAnswered => f.write_str("verification handshake answered"),
             Self::HandshakeRefused(error) => write!(f, "handshake refused: {error}"),
+            Self::ClientCertRefused(error) => write!(f, "client certificate refused: {error}"),
             Self::Unauthorized(error) => write!(f, "unauthorized: {error}"),
             Self::TooLarge => f.write_str("payload too large"),
             Self::UnreadableBody => f.write_str("could not read body"),
@@ -123,6 +139,7 @@ impl fmt::Display for Outcome {
             Self::Overloaded => f.write_str("too many bodies in flight"),
             Self::MethodNotAllowed => f.write_str("method not allowed"),
             Self::Rejected => f.write_str("verified body is not an Instagram envelope"),
+            Self::Stale => f.write_str("delivery older than the replay window"),
             Self::Accepted => f.write_str("delivery accepted"),
             Self::Handled => f.write_str("delivery handled"),
             Self::HandlerFailed => f.write_str("handler failed"),

@@ -12,13 +12,15 @@ use super::body::{
     DEFAULT_BUFFER_LIMIT,
 };
 use super::delivery::{Delivery, Origin};
+use super::freshness::is_stale;
 use super::handler::{
     DynHandler, DynRejectedHook, Handler, HandlerError, KeepNothing, RejectedHook, RejectedPayload,
 };
 use super::head::RequestHead;
 use super::observe::{Observer, Report, Timings};
 use super::outcome::Outcome;
-use crate::handshake::{Challenge, HandshakeError, verify_handshake};
+use crate::client_cert::ForwardedClientCert;
+use crate::handshake::{Challenge, verify_handshake};
 use crate::secret::VerifyToken;
 use crate::select::{RequestContext, SelectVerifier};
 use crate::signature::SignatureError;
@@ -33,6 +35,7 @@ use crate::signature::SignatureError;
 ///
 /// | request | answer | [`Outcome`] |
 /// |---|---|---|
+/// | any request, with a [`forwarded_client_cert`](ReceiverBuilder::forwarded_client_cert) policy, not from a trusted proxy or without Meta's forwarded client certificate subject | 403, before anything else | [`ClientCertRefused`](Outcome::ClientCertRefused) |
 /// | GET with a valid handshake | 200 `text/plain`, the challenge verbatim | [`HandshakeAnswered`](Outcome::HandshakeAnswered) |
 /// | GET with wrong mode or token | 403 | [`HandshakeRefused`](Outcome::HandshakeRefused) |
 /// | GET without the `hub.*` parameters, with one repeated, or with a refused challenge (empty, over 1 KiB, control characters) | 400 | [`HandshakeRefused`](Outcome::HandshakeRefused) |
@@ -41,6 +44,7 @@ use crate::signature::SignatureError;
 /// | POST body not complete within the deadline ([`body_timeout`](ReceiverBuilder::body_timeout), 20 s by default) | 408, connection closed | [`BodyTimeout`](Outcome::BodyTimeout) |
 /// | POST body that could not be read (the client went away, a server read timeout struck) | 400 | [`UnreadableBody`](Outcome::UnreadableBody) |
 /// | POST while the bodies in flight hold the buffer bound ([`buffer_limit`](ReceiverBuilder::buffer_limit), 64 MiB by default) | 503 with `Retry-After` | [`Overloaded`](Outcome::Overloaded) |
+/// | POST verified, newest entry older than the [`replay_window`](ReceiverBuilder::replay_window) (off by default) | 422 | [`Stale`](Outcome::Stale) |
 /// | POST verified, handler succeeded | 200 | [`Handled`](Outcome::Handled) |
 /// | POST verified, not an Instagram envelope | 200, the exact bytes to the rejected-payload hook | [`Rejected`](Outcome::Rejected) |
 /// | POST verified, not an envelope, and the rejected-payload hook failed | 500, or 503 with `Retry-After` for [`HandlerError::unavailable`] | [`HandlerFailed`](Outcome::HandlerFailed), [`Unavailable`](Outcome::Unavailable) |
@@ -101,6 +105,8 @@ struct Inner {
     body_limit: usize,
     body_timeout: Option<Duration>,
     buffers: Buffers,
+    replay_window: Option<Duration>,
+    client_cert: Option<ForwardedClientCert>,
 }
 
 /// Builds a [`Receiver`]; from [`Receiver::builder`].
@@ -161,6 +167,8 @@ impl Receiver {
                 body_limit: DEFAULT_BODY_LIMIT,
                 body_timeout: Some(DEFAULT_BODY_TIMEOUT),
                 buffers: Buffers::new(DEFAULT_BUFFER_LIMIT),
+                replay_window: None,
+                client_cert: None,
             },
         }
     }
@@ -176,21 +184,22 @@ impl Receiver {
     /// answer.
     pub async fn serve(&self, head: &RequestHead<'_>, body: impl BodyStream) -> Answer {
         let mut progress = Progress::new(head);
-        let answer = match head.method() {
-            "GET" => {
-                return match self.handshake(head) {
-                    Ok(challenge) => challenge.into(),
-                    Err(error) => error.into(),
-                };
-            }
-            "POST" => match self.take(&mut progress, body).await {
+        if head.method() == "GET" {
+            return match self.handshake(head) {
+                Ok(challenge) => challenge.into(),
+                Err(answer) => answer,
+            };
+        }
+        let answer = match self.admit(head) {
+            Err(outcome) => Answer::of(outcome),
+            Ok(()) if head.method() == "POST" => match self.take(&mut progress, body).await {
                 Ok((delivery, _charge)) => {
                     return self.handle(&mut progress, &delivery).await;
                 }
                 Err(Taken::Answered(answer)) => return answer,
                 Err(Taken::Refused(outcome)) => Answer::of(outcome),
             },
-            _ => Answer::of(Outcome::MethodNotAllowed),
+            Ok(()) => Answer::of(Outcome::MethodNotAllowed),
         };
         self.report(&progress, answer.outcome(), Detail::default());
         answer
@@ -209,6 +218,10 @@ impl Receiver {
         body: impl BodyStream,
     ) -> Result<Delivery, Answer> {
         let mut progress = Progress::new(head);
+        if let Err(outcome) = self.admit(head) {
+            self.report(&progress, outcome, Detail::default());
+            return Err(Answer::of(outcome));
+        }
         if head.method() != "POST" {
             let answer = Answer::of(Outcome::MethodNotAllowed);
             self.report(&progress, answer.outcome(), Detail::default());
@@ -232,19 +245,36 @@ impl Receiver {
     }
 
     /// Checks a handshake (GET) from the request's raw query string: the
-    /// challenge to send back, or why not. Both convert into an [`Answer`].
+    /// challenge to send back (it converts into an [`Answer`]), or the
+    /// answer to send instead.
     ///
     /// # Errors
-    /// As [`verify_handshake`].
-    pub fn handshake(&self, head: &RequestHead<'_>) -> Result<Challenge, HandshakeError> {
+    /// 400 or 403 as [`verify_handshake`] decides, or 403 when a
+    /// [`forwarded_client_cert`](ReceiverBuilder::forwarded_client_cert)
+    /// policy refuses the request.
+    pub fn handshake(&self, head: &RequestHead<'_>) -> Result<Challenge, Answer> {
         let progress = Progress::new(head);
-        let result = verify_handshake(head.query().unwrap_or_default(), &self.inner.token);
+        let result = self.admit(head).and_then(|()| {
+            verify_handshake(head.query().unwrap_or_default(), &self.inner.token)
+                .map_err(Outcome::HandshakeRefused)
+        });
         let outcome = match &result {
             Ok(_) => Outcome::HandshakeAnswered,
-            Err(error) => Outcome::HandshakeRefused(*error),
+            Err(outcome) => *outcome,
         };
         self.report(&progress, outcome, Detail::default());
-        result
+        result.map_err(Answer::of)
+    }
+
+    /// Whether the request may reach the webhook at all: the forwarded
+    /// client certificate policy, when one is set.
+    fn admit(&self, head: &RequestHead<'_>) -> Result<(), Outcome> {
+        match &self.inner.client_cert {
+            Some(policy) => policy
+                .check(head.peer(), head.client_cert_subjects())
+                .map_err(Outcome::ClientCertRefused),
+            None => Ok(()),
+        }
     }
 
     /// Reads, verifies and parses a POST body: the delivery (with the charge
@@ -288,7 +318,19 @@ impl Receiver {
         let parsed = Delivery::parse(body, origin);
         progress.timings.parse = Some(started.elapsed());
         match parsed {
-            Ok(delivery) => Ok((delivery, charge)),
+            Ok(delivery) => {
+                if let Some(window) = self.inner.replay_window
+                    && is_stale(delivery.notification(), received_at, window)
+                {
+                    let detail = Detail {
+                        delivery: Some(&delivery),
+                        ..Detail::default()
+                    };
+                    self.report(progress, Outcome::Stale, detail);
+                    return Err(Taken::Answered(Answer::of(Outcome::Stale)));
+                }
+                Ok((delivery, charge))
+            }
             Err(refused) => {
                 let reason = rejected_reason(&refused.body);
                 let payload = RejectedPayload::new(refused.body, reason.clone(), refused.origin);
@@ -482,6 +524,77 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Turns on the replay window (off by default): a verified delivery
+    /// whose newest entry `time` is older than `window` when it arrives is
+    /// answered 422 ([`Outcome::Stale`]) and not handled, stored or handed
+    /// to an extractor. `None` turns it off again.
+    ///
+    /// Meta sends no signed timestamp, so whoever captures one signed body
+    /// can post it again, forever; the entry times inside the signature are
+    /// all there is to judge its age by. Use at least
+    /// [`DEFAULT_REPLAY_WINDOW`](super::DEFAULT_REPLAY_WINDOW) (48 h), longer
+    /// than the 36 h over which Meta retries, or genuine retries of an
+    /// update your service failed to take are refused too.
+    ///
+    /// The trade-off: inside the window a replay still verifies, so keep
+    /// dedup on (the inbox remembers keys for 7 days); outside it, a
+    /// delivery is refused on the sender's clock, so a clock far behind on
+    /// Meta's side (or far ahead on yours) refuses real updates, and
+    /// Test-button samples, which carry old fixed times, are refused while
+    /// the window is on. A delivery without any numeric entry time is not
+    /// judged, and neither is one from the future.
+    ///
+    /// ```
+    /// use std::time::{SystemTime, UNIX_EPOCH};
+    /// use bytes::Bytes;
+    /// use instagram_webhook_core::receive::{
+    ///     DEFAULT_REPLAY_WINDOW, Delivery, Outcome, Receiver, RequestHead,
+    /// };
+    /// use instagram_webhook_core::{AppSecret, Verifier, VerifyToken, test_kit};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), instagram_webhook_core::SecretError> {
+    /// let receiver = Receiver::builder(
+    ///     Verifier::new(AppSecret::new("app-secret")?),
+    ///     VerifyToken::new("verify-token")?,
+    /// )
+    /// .replay_window(Some(DEFAULT_REPLAY_WINDOW))
+    /// .handler(|_: Delivery| async { Ok::<(), std::convert::Infallible>(()) })
+    /// .build();
+    ///
+    /// let three_days_ago = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() - 3 * 86_400;
+    /// let body = format!(
+    ///     r#"{{"object":"instagram","entry":[{{"id":"1","time":{three_days_ago},"changes":[]}}]}}"#
+    /// );
+    /// let signature = test_kit::sign(&AppSecret::new("app-secret")?, body.as_bytes());
+    /// let mut head = RequestHead::new("POST", "/webhook", None);
+    /// head.header("x-hub-signature-256", signature.as_bytes());
+    /// let answer = receiver.serve(&head, Bytes::from(body)).await;
+    /// assert_eq!(answer.outcome(), Outcome::Stale);
+    /// assert_eq!(answer.status(), 422);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn replay_window(mut self, window: Option<Duration>) -> Self {
+        self.inner.replay_window = window;
+        self
+    }
+
+    /// Trusts a client certificate subject forwarded by a proxy that
+    /// terminates TLS, from the proxy's addresses only (off by default):
+    /// every request must then come from a trusted proxy with Meta's
+    /// subject, or is answered 403 ([`Outcome::ClientCertRefused`]) before
+    /// anything else. See [`ForwardedClientCert`]. The adapter must know
+    /// the peer address (axum: serve with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`; actix-web
+    /// always does; Lambda never does, so use API Gateway's own mTLS there).
+    #[must_use]
+    pub fn forwarded_client_cert(mut self, policy: ForwardedClientCert) -> Self {
+        self.inner.client_cert = Some(policy);
+        self
+    }
+
     /// The receiver.
     pub fn build(self) -> Receiver {
         Receiver {
@@ -512,6 +625,8 @@ impl Inner {
             .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .field("buffer_limit", &self.buffers.limit())
+            .field("replay_window", &self.replay_window)
+            .field("client_cert", &self.client_cert)
             .finish_non_exhaustive()
     }
 }
