@@ -5,6 +5,8 @@
 //! - `axum_receiver`, `actix_receiver`: serve `GET`/`POST /webhook` on
 //!   `127.0.0.1:$PORT` (default 3000).
 //! - `lambda_receiver`: the same receiver as an AWS Lambda function.
+//! - `mtls_receiver`: the axum receiver on its own TLS listener, requiring
+//!   Meta's client certificate.
 //! - `inbox_receiver`: the axum receiver storing into a durable inbox
 //!   (`INSTAGRAM_WEBHOOK_DATABASE`, SQLite by default) and a worker printing
 //!   each processed event, with its `event_id` and `attempt`.

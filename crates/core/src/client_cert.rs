@@ -44,7 +44,8 @@ pub enum ClientCertError {
     /// The forwarded subject is not a distinguished name with one common name.
     #[error("the forwarded client certificate subject is malformed")]
     Malformed,
-    /// The subject's common name is not the expected one.
+    /// The subject's common name is not the expected one (compared ignoring
+    /// ASCII case, as DNS names are).
     #[error("the client certificate is not Meta's (wrong common name)")]
     WrongName,
 }
@@ -141,7 +142,7 @@ impl ForwardedClientCert {
         if subject.trim().is_empty() {
             return Err(ClientCertError::Missing);
         }
-        if common_name(subject)? == self.expected_name {
+        if common_name(subject)?.eq_ignore_ascii_case(&self.expected_name) {
             Ok(())
         } else {
             Err(ClientCertError::WrongName)

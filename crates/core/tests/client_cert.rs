@@ -58,7 +58,7 @@ proptest! {
             })
         });
         let meta = values.len() == 1
-            && std::str::from_utf8(values[0]).is_ok_and(|dn| common_name(dn).as_deref() == Ok(META_CLIENT_CERT_NAME));
+            && std::str::from_utf8(values[0]).is_ok_and(|dn| common_name(dn).is_ok_and(|name| name.eq_ignore_ascii_case(META_CLIENT_CERT_NAME)));
         prop_assert_eq!(checked.is_ok(), trusted && meta);
         if peer.is_none() {
             prop_assert_eq!(checked, Err(ClientCertError::UnknownPeer));

@@ -15,6 +15,6 @@ pub use error::TlsError;
 /// so your `ServerConfig` and ours are the same type.
 pub use rustls;
 
-/// The subject common name (CN) of the client certificate Meta presents
-/// when it delivers webhooks: `client.webhooks.fbclientcerts.com`.
-pub const META_CLIENT_CN: &str = "client.webhooks.fbclientcerts.com";
+/// The common name in the subject of Meta's client certificate, checked by
+/// default (the one place it is written is the core crate).
+pub use instagram_webhook_core::client_cert::META_CLIENT_CERT_NAME as META_CLIENT_CN;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use instagram_webhook_core::receive::{RETRY_AFTER_SECONDS, Receiver};
+use instagram_webhook_core::receive::{Answer, Outcome, Receiver};
 use lambda_http::{Body, Request, Response};
 
 use super::Secrets;
@@ -20,9 +20,6 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// After a failed refresh, how long the older receiver serves before the
 /// next attempt (or the TTL, when shorter).
 const RETRY_FAILED_REFRESH: Duration = Duration::from_secs(30);
-
-/// The body of the 503 answered when there are no secrets.
-const UNAVAILABLE_BODY: &str = "webhook secrets unavailable";
 
 type Build = dyn Fn(Secrets) -> Receiver + Send + Sync;
 
@@ -275,14 +272,10 @@ impl SecretsReceiver {
     }
 }
 
-/// 503 with `Retry-After`: Meta delivers again later.
+/// 503 with `Retry-After`, as the core answers a handler whose store is
+/// unavailable: Meta delivers again later.
 fn unavailable() -> Response<Body> {
-    Response::builder()
-        .status(503)
-        .header("content-type", "text/plain; charset=utf-8")
-        .header("retry-after", RETRY_AFTER_SECONDS)
-        .body(Body::Text(UNAVAILABLE_BODY.to_owned()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    crate::translate::response(Answer::from(Outcome::Unavailable))
 }
 
 /// The log lines, with the `tracing` feature.
