@@ -2,7 +2,7 @@
 //! received and printed once; Meta's handshake; events forwarded to a local
 //! application (retried, given up, queued again, `Retry-After`) signed the
 //! Standard Webhooks way; `--exec` (the event on stdin, exit 65 gives up,
-//! another exit retries); SIGTERM in the middle of a load.
+//! another exit retries); `--replay-window`; SIGTERM in the middle of a load.
 
 mod support;
 
@@ -204,6 +204,36 @@ async fn the_handshake_is_answered_with_the_challenge() {
 
     let inbox = open_inbox(&serve.database).await;
     assert!(all_events(&inbox).await.is_empty(), "nothing is stored");
+    inbox.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_window_refuses_old_deliveries_and_stores_nothing_of_them() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let serve = Serve::start(&sqlite_url(dir.path()), &["--replay-window", "48h"]).await;
+    let client = client();
+    let hour = 3_600_000;
+    let post = |delivery: SignedDelivery| {
+        client
+            .post(serve.url())
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", delivery.signature())
+            .body(delivery.body().clone())
+            .send()
+    };
+    let old = sample_at(SAMPLE_KINDS[0], now_millis() - 49 * hour).sign(&app_secret());
+    let response = post(old).await.expect("an answer");
+    assert_eq!(response.status(), 422, "older than the window");
+    let recent = sample_at(SAMPLE_KINDS[0], now_millis() - 47 * hour).sign(&app_secret());
+    let response = post(recent).await.expect("an answer");
+    assert_eq!(response.status(), 200, "inside the window");
+
+    let inbox = open_inbox(&serve.database).await;
+    assert_eq!(
+        all_events(&inbox).await.len(),
+        1,
+        "only the recent delivery is stored"
+    );
     inbox.close().await;
 }
 
