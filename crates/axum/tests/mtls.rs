@@ -4,26 +4,11 @@
 //! one from an unknown CA, an expired one or one with another CN is refused
 //! with a TLS alert before any HTTP, and the handler never runs.
 
-use instagram_webhook_axum::core::http::Uri;
-use instagram_webhook_axum::core::test_kit::comment_delivery;
+use instagram_webhook_axum::router;
 use instagram_webhook_axum::tls::{Handle, serve_mtls_with_handle};
-use instagram_webhook_axum::{AppSecret, router};
-use instagram_webhook_conformance::{APP_SECRET, PATH, harness};
-use instagram_webhook_tls::testing::{self, Pki, Refused};
-
-const ACCOUNT: &str = "17841400000000001";
-const COMMENT: &str = "18000000000000001";
-
-fn signed_delivery() -> instagram_webhook_axum::core::http::Request<bytes::Bytes> {
-    let secret = AppSecret::new(APP_SECRET).unwrap();
-    let mut request = comment_delivery(ACCOUNT, COMMENT, "hi")
-        .sign(&secret)
-        .to_request(Uri::from_static(PATH));
-    request
-        .headers_mut()
-        .insert("host", "localhost".parse().unwrap());
-    request
-}
+use instagram_webhook_conformance::mtls::only_meta_reaches_the_webhook;
+use instagram_webhook_conformance::{PATH, harness};
+use instagram_webhook_tls::testing::Pki;
 
 #[tokio::test]
 async fn only_meta_client_certificate_reaches_the_webhook() {
@@ -39,48 +24,7 @@ async fn only_meta_client_certificate_reaches_the_webhook() {
         handle.clone(),
     ));
 
-    let response = testing::send(
-        address,
-        pki.client(Some(&pki.meta_client)),
-        signed_delivery(),
-    )
-    .await
-    .expect("an HTTP answer");
-    assert_eq!(response.status(), 200);
-    let recorded = recorder.take();
-    assert_eq!(recorded.deliveries.len(), 1, "the handler got the delivery");
-    let event = recorded.deliveries[0]
-        .events()
-        .iter()
-        .flatten()
-        .next()
-        .expect("one event");
-    assert_eq!(event.account_id().as_str(), ACCOUNT);
-
-    for refusal in pki.refusals() {
-        let client = pki.client(refusal.identity);
-        match testing::refusal(address, client.clone()).await {
-            Refused::Alert(alert) => assert_eq!(alert, refusal.alert, "{}", refusal.name),
-            other => panic!(
-                "{}: expected {:?}, got {other:?}",
-                refusal.name, refusal.alert
-            ),
-        }
-        // A delivery sent right after the handshake gets no HTTP answer:
-        // the alert, or a reset if it reached the server after its last read.
-        let error = testing::send(address, client, signed_delivery())
-            .await
-            .expect_err(refusal.name);
-        if let Some(alert) = testing::alert_of(&error) {
-            assert_eq!(alert, refusal.alert, "{}", refusal.name);
-        }
-    }
-    let recorded = recorder.take();
-    assert!(
-        recorded.deliveries.is_empty(),
-        "a refused client reached the handler"
-    );
-    assert!(recorded.rejected.is_empty());
+    only_meta_reaches_the_webhook(address, &pki, &recorder).await;
 
     handle.graceful_shutdown(None);
     server.await.unwrap().unwrap();

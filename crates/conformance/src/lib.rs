@@ -17,6 +17,7 @@ pub mod forwarded_cert;
 mod harness;
 pub mod hostile;
 mod http_client;
+pub mod mtls;
 pub mod multi_app;
 mod raw_http;
 mod requests;
